@@ -1,0 +1,86 @@
+//! Reserving the stub region in the Sentry and installing the stub code.
+//!
+//! A stub starts as a fork of the Sentry that unmaps everything but the stub
+//! region, so the region must exist at the same address in the Sentry: it is
+//! reserved once per process (`PROT_NONE`, `MAP_FIXED_NOREPLACE`, so an
+//! unexpected collision is an error instead of silent damage), and page 0
+//! gets the stub code, read and execute only.
+
+use std::sync::OnceLock;
+
+use rustix::mm::{MapFlags, MprotectFlags, ProtFlags};
+
+use super::code;
+use super::layout::{STUB_CODE_START, STUB_REGION_LEN, STUB_REGION_START};
+use crate::memfile::{host, PAGE_SIZE};
+use crate::{Error, Result};
+
+static RESERVED: OnceLock<std::result::Result<(), String>> = OnceLock::new();
+
+/// Reserves the stub region in the Sentry and installs the code page, once.
+pub fn ensure_reserved() -> Result<()> {
+    RESERVED
+        .get_or_init(|| reserve().map_err(|e| e.to_string()))
+        .clone()
+        .map_err(Error::StubRegion)
+}
+
+fn reserve() -> Result<()> {
+    // SAFETY: MAP_FIXED_NOREPLACE never replaces an existing mapping; the
+    // range is reserved for the stub region for the life of the process.
+    let base = unsafe {
+        rustix::mm::mmap_anonymous(
+            STUB_REGION_START as *mut _,
+            STUB_REGION_LEN as usize,
+            ProtFlags::empty(),
+            MapFlags::PRIVATE | MapFlags::FIXED_NOREPLACE | MapFlags::NORESERVE,
+        )
+    }
+    .map_err(|e| host("mmap(stub region)", e))?;
+    if base as u64 != STUB_REGION_START {
+        return Err(Error::Invalid(
+            "host ignored MAP_FIXED_NOREPLACE for the stub region",
+        ));
+    }
+    let bytes = code::bytes();
+    // SAFETY: the code page lies inside the region we just reserved and no
+    // one else uses it; it is made writable only to copy the code in.
+    unsafe {
+        rustix::mm::mprotect(
+            STUB_CODE_START as *mut _,
+            PAGE_SIZE as usize,
+            MprotectFlags::READ | MprotectFlags::WRITE,
+        )
+        .map_err(|e| host("mprotect(stub code, rw)", e))?;
+        std::ptr::copy_nonoverlapping(bytes.as_ptr(), STUB_CODE_START as *mut u8, bytes.len());
+        rustix::mm::mprotect(
+            STUB_CODE_START as *mut _,
+            PAGE_SIZE as usize,
+            MprotectFlags::READ | MprotectFlags::EXEC,
+        )
+        .map_err(|e| host("mprotect(stub code, rx)", e))?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn code_page_holds_the_stub_code() {
+        ensure_reserved().unwrap();
+        ensure_reserved().unwrap();
+        let bytes = code::bytes();
+        let mut copy = vec![0u8; bytes.len()];
+        // SAFETY: the code page is mapped readable by `ensure_reserved`.
+        unsafe {
+            std::ptr::copy_nonoverlapping(
+                STUB_CODE_START as *const u8,
+                copy.as_mut_ptr(),
+                bytes.len(),
+            )
+        };
+        assert_eq!(copy, bytes);
+    }
+}
