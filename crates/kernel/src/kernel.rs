@@ -1,0 +1,196 @@
+//! The kernel's global state: what every task shares.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::atomic::{AtomicI32, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use mm::MemoryFileAllocator;
+use platform::Platform;
+use vfs::Vfs;
+
+use crate::sink::Sink;
+use crate::syscalls;
+use crate::view::TaskView;
+
+/// Settings fixed when the kernel is built.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// Log every system call with decoded arguments (`--strace`).
+    pub strace: bool,
+    /// The host name the sandbox sees (`uname`, `/proc/sys/kernel/hostname`).
+    pub hostname: String,
+    /// The kernel release string `uname` reports.
+    pub release: String,
+    /// The kernel version string `uname` reports.
+    pub version: String,
+    /// Bytes of the memory file the kernel may hand out to applications.
+    pub memory_limit: u64,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            strace: false,
+            hostname: "sandbox".to_owned(),
+            release: "6.18.0".to_owned(),
+            version: "#1 SMP PREEMPT_DYNAMIC Sun Jan 1 00:00:00 UTC 2026".to_owned(),
+            memory_limit: 4 << 30,
+        }
+    }
+}
+
+/// The shared state of the Sentry: the platform, the memory-file frame
+/// allocator, the filesystem tree, the PID namespace, clocks, names and the
+/// diagnostic sinks.
+pub struct Kernel {
+    platform: Arc<dyn Platform>,
+    frames: Arc<MemoryFileAllocator>,
+    vfs: Arc<Vfs>,
+    config: Config,
+    hostname: Mutex<String>,
+    debug: Option<Arc<dyn Sink>>,
+    strace: Option<Arc<dyn Sink>>,
+    reported: Mutex<BTreeSet<u64>>,
+    views: Mutex<BTreeMap<i32, Arc<TaskView>>>,
+    next_pid: AtomicI32,
+    boot: Instant,
+}
+
+impl core::fmt::Debug for Kernel {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Kernel")
+            .field("platform", &self.platform.name())
+            .field("config", &self.config)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Kernel {
+    /// Builds a kernel over `platform` whose tasks see the filesystem tree
+    /// `vfs`. `debug` receives the debug log (unimplemented system calls,
+    /// fatal signals); `strace` the system-call trace when `config.strace`.
+    pub fn new(
+        platform: Arc<dyn Platform>,
+        vfs: Arc<Vfs>,
+        config: Config,
+        debug: Option<Arc<dyn Sink>>,
+        strace: Option<Arc<dyn Sink>>,
+    ) -> Arc<Kernel> {
+        let frames = Arc::new(MemoryFileAllocator::new(config.memory_limit));
+        Arc::new(Kernel {
+            platform,
+            frames,
+            vfs,
+            hostname: Mutex::new(config.hostname.clone()),
+            config,
+            debug,
+            strace,
+            reported: Mutex::new(BTreeSet::new()),
+            views: Mutex::new(BTreeMap::new()),
+            next_pid: AtomicI32::new(1),
+            boot: Instant::now(),
+        })
+    }
+
+    /// The platform tasks run on.
+    pub fn platform(&self) -> &Arc<dyn Platform> {
+        &self.platform
+    }
+
+    /// The allocator of memory-file pages shared by all address spaces.
+    pub fn frames(&self) -> &Arc<MemoryFileAllocator> {
+        &self.frames
+    }
+
+    /// The filesystem tree.
+    pub fn vfs(&self) -> &Arc<Vfs> {
+        &self.vfs
+    }
+
+    /// The configuration the kernel was built with.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// The current host name.
+    pub fn hostname(&self) -> String {
+        match self.hostname.lock() {
+            Ok(h) => h.clone(),
+            Err(p) => p.into_inner().clone(),
+        }
+    }
+
+    /// Allocates the next process/thread id (the first is 1, init).
+    pub fn alloc_pid(&self) -> i32 {
+        self.next_pid.fetch_add(1, Ordering::Relaxed)
+    }
+
+    /// Time since the kernel started (`CLOCK_MONOTONIC`'s origin for
+    /// `sysinfo` uptime).
+    pub fn uptime(&self) -> std::time::Duration {
+        self.boot.elapsed()
+    }
+
+    /// Whether system calls are traced.
+    pub fn strace_enabled(&self) -> bool {
+        self.config.strace && self.strace.is_some()
+    }
+
+    /// Writes one line to the strace sink, if any.
+    pub fn strace_line(&self, line: &str) {
+        if let Some(s) = &self.strace {
+            s.write_line(line);
+        }
+    }
+
+    /// Writes one line to the debug log, if any.
+    pub fn debug_line(&self, line: &str) {
+        if let Some(s) = &self.debug {
+            s.write_line(line);
+        }
+    }
+
+    fn views(&self) -> std::sync::MutexGuard<'_, BTreeMap<i32, Arc<TaskView>>> {
+        match self.views.lock() {
+            Ok(v) => v,
+            Err(p) => p.into_inner(),
+        }
+    }
+
+    /// Publishes a task for observers (done by [`crate::Task::new`]).
+    pub fn register_view(&self, view: Arc<TaskView>) {
+        self.views().insert(view.tid, view);
+    }
+
+    /// Withdraws a task (done when the [`crate::Task`] is dropped).
+    pub fn unregister_view(&self, tid: i32) {
+        self.views().remove(&tid);
+    }
+
+    /// The task `tid`, as observers see it.
+    pub fn task_view(&self, tid: i32) -> Option<Arc<TaskView>> {
+        self.views().get(&tid).cloned()
+    }
+
+    /// Every live task, by ascending tid (`/proc` listing).
+    pub fn task_views(&self) -> Vec<Arc<TaskView>> {
+        self.views().values().cloned().collect()
+    }
+
+    /// Reports an unimplemented system call to the debug log, once per
+    /// number for the life of the kernel.
+    pub fn report_unimplemented(&self, nr: u64) {
+        let first = match self.reported.lock() {
+            Ok(mut r) => r.insert(nr),
+            Err(p) => p.into_inner().insert(nr),
+        };
+        if first {
+            let line = match syscalls::name(nr) {
+                Some(name) => format!("unimplemented system call {name} ({nr}): ENOSYS"),
+                None => format!("unknown system call {nr}: ENOSYS"),
+            };
+            self.debug_line(&line);
+        }
+    }
+}

@@ -1,0 +1,45 @@
+//! The Sentry core: the part of our user-space kernel that serves an
+//! unmodified Linux program's system calls.
+//!
+//! A [`Kernel`] holds what all tasks share (the platform, the memory-file
+//! allocator, the filesystem tree, the PID namespace, the clocks and names,
+//! the debug and strace sinks). A [`Task`] is one application thread: its
+//! registers, address space ([`memory::TaskMemory`]: mm's model plus the
+//! platform's address space), file-descriptor table, filesystem context,
+//! credentials, signal state and limits. [`Task::run`] switches into the
+//! platform context and serves each event: system calls through the table
+//! in [`syscalls`], page faults through mm, host signals as application
+//! signals, until the thread group exits.
+//!
+//! Guest input never panics the Sentry: every argument is decoded and
+//! validated, every guest pointer goes through [`usermem`] and turns into
+//! `EFAULT` when bad, and every error is an [`abi::Errno`] value that only
+//! [`syscalls::dispatch`] turns into `-errno`.
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+pub mod clock;
+pub mod exec;
+pub mod fdtable;
+pub mod file_pages;
+pub mod kernel;
+pub mod limits;
+pub mod memory;
+pub mod path;
+pub mod pipe;
+pub mod process;
+pub mod run;
+pub mod sigframe;
+pub mod signals;
+pub mod sink;
+pub mod strace;
+pub mod syscalls;
+pub mod task;
+pub mod usermem;
+pub mod view;
+
+pub use kernel::{Config, Kernel};
+pub use process::{ProcessSpec, SpawnError};
+pub use sink::{MemorySink, Sink, StderrSink};
+pub use syscalls::{dispatch, Status, SysResult, SysRet, SyscallArgs};
+pub use task::{Credentials, ExitStatus, Task};

@@ -1,0 +1,158 @@
+//! A task's address space as the kernel drives it: mm's model
+//! ([`mm::MemoryManager`]), the platform's view of it
+//! ([`platform::AddressSpace`]) and the memory file backing both.
+//!
+//! Every mm operation records platform operations; [`TaskMemory::sync`]
+//! applies them in order, so the platform never maps a page the model has
+//! not populated. Copy-in/out goes through mm's `translate` and reads or
+//! writes the memory file directly, which is what makes [`UserMemory`]
+//! a `memcpy` rather than a round trip to the stub.
+
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use abi::mman::ProtFlags;
+use abi::Errno;
+use mm::{MemoryManager, PlatformOp};
+use platform::{AddressSpace, MemoryFile};
+
+use crate::usermem::UserMemory;
+
+/// Converts mm's protection to the platform's.
+pub fn to_platform_prot(p: ProtFlags) -> platform::Prot {
+    platform::Prot {
+        read: p.contains(ProtFlags::PROT_READ),
+        write: p.contains(ProtFlags::PROT_WRITE),
+        exec: p.contains(ProtFlags::PROT_EXEC),
+    }
+}
+
+/// One application address space, model and reality together.
+#[derive(Debug)]
+pub struct TaskMemory {
+    /// The model: VMAs, populated pages, brk. Shared (and locked) so that
+    /// observers such as procfs can read it while the task runs.
+    pub mm: Arc<Mutex<MemoryManager>>,
+    /// The platform address space the stub runs in.
+    pub space: Arc<dyn AddressSpace>,
+    /// The memory file all pages live in.
+    pub memfile: Arc<MemoryFile>,
+}
+
+impl TaskMemory {
+    /// Ties a model to a platform address space over `memfile`.
+    pub fn new(mm: MemoryManager, space: Arc<dyn AddressSpace>, memfile: Arc<MemoryFile>) -> Self {
+        TaskMemory {
+            mm: Arc::new(Mutex::new(mm)),
+            space,
+            memfile,
+        }
+    }
+
+    /// Locks the model. A poisoned lock (a Sentry thread panicked while
+    /// holding it) still yields the model: its invariants are kept by mm's
+    /// operations, which do not unwind halfway.
+    pub fn mm(&self) -> MutexGuard<'_, MemoryManager> {
+        match self.mm.lock() {
+            Ok(g) => g,
+            Err(p) => p.into_inner(),
+        }
+    }
+
+    /// Applies every platform operation the model recorded since the last
+    /// call. A host failure here means the stub or memory file is broken,
+    /// which the application sees as `ENOMEM` (it cannot be its fault).
+    pub fn sync(&mut self) -> Result<(), Errno> {
+        let ops = self.mm().take_ops();
+        let mut first_err = Ok(());
+        for op in ops {
+            let r = self.apply(op);
+            if first_err.is_ok() {
+                first_err = r;
+            }
+        }
+        first_err
+    }
+
+    fn apply(&self, op: PlatformOp) -> Result<(), Errno> {
+        let host = |_e: platform::Error| Errno::ENOMEM;
+        match op {
+            PlatformOp::Map {
+                addr,
+                len,
+                prot,
+                file_offset,
+            } => self
+                .space
+                .map(addr, len, to_platform_prot(prot), file_offset)
+                .map_err(host),
+            PlatformOp::Unmap { addr, len } => self.space.unmap(addr, len).map_err(host),
+            PlatformOp::Protect { addr, len, prot } => self
+                .space
+                .protect(addr, len, to_platform_prot(prot))
+                .map_err(host),
+            PlatformOp::Zero { file_offset, len } => {
+                self.memfile.zero(file_offset, len).map_err(host)
+            }
+            PlatformOp::Copy {
+                src_offset,
+                dst_offset,
+                len,
+            } => {
+                let mut buf = vec![0u8; 4096];
+                let mut done = 0;
+                while done < len {
+                    let n = (len - done).min(buf.len() as u64) as usize;
+                    let chunk = &mut buf[..n];
+                    self.memfile
+                        .read_at(src_offset + done, chunk)
+                        .map_err(host)?;
+                    self.memfile
+                        .write_at(dst_offset + done, chunk)
+                        .map_err(host)?;
+                    done += n as u64;
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// Runs `f` on the model, then applies what it recorded, failed
+    /// operations included (Linux applies some partially before failing).
+    pub fn with_mm<R>(&mut self, f: impl FnOnce(&mut MemoryManager) -> R) -> Result<R, Errno> {
+        let r = f(&mut self.mm());
+        self.sync()?;
+        Ok(r)
+    }
+}
+
+impl UserMemory for TaskMemory {
+    fn read_bytes(&mut self, addr: u64, buf: &mut [u8]) -> Result<(), Errno> {
+        let segs = self.mm().translate(addr, buf.len() as u64, false);
+        self.sync()?;
+        let mut done = 0usize;
+        for s in segs? {
+            let n = s.len as usize;
+            let dst = buf.get_mut(done..done + n).ok_or(Errno::EFAULT)?;
+            self.memfile
+                .read_at(s.file_offset, dst)
+                .map_err(|_| Errno::EFAULT)?;
+            done += n;
+        }
+        Ok(())
+    }
+
+    fn write_bytes(&mut self, addr: u64, buf: &[u8]) -> Result<(), Errno> {
+        let segs = self.mm().translate(addr, buf.len() as u64, true);
+        self.sync()?;
+        let mut done = 0usize;
+        for s in segs? {
+            let n = s.len as usize;
+            let src = buf.get(done..done + n).ok_or(Errno::EFAULT)?;
+            self.memfile
+                .write_at(s.file_offset, src)
+                .map_err(|_| Errno::EFAULT)?;
+            done += n;
+        }
+        Ok(())
+    }
+}

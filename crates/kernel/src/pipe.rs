@@ -1,0 +1,247 @@
+//! Anonymous pipes (`pipe2(2)`): a bounded byte queue with a read end and a
+//! write end, as Linux's pipefs. Calls never block (the VFS contract): an
+//! empty pipe with writers gives `EAGAIN`, a full one too; no readers gives
+//! `EPIPE`.
+
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use abi::Errno;
+use vfs::file::{POLLIN, POLLOUT};
+use vfs::{FileDescription, FileImpl, Inode, InodeAttr, OpenFlags, Timespec};
+
+/// Linux's default pipe capacity (16 pages).
+pub const PIPE_CAPACITY: usize = 65536;
+/// Writes up to this size are atomic (`PIPE_BUF`).
+pub const PIPE_BUF: usize = 4096;
+/// `POLLERR` and `POLLHUP`.
+const POLLERR: u32 = 0x8;
+const POLLHUP: u32 = 0x10;
+const FIONREAD: u32 = 0x541B;
+const S_IFIFO: u32 = 0o010000;
+
+static NEXT_INO: AtomicU64 = AtomicU64::new(1);
+
+#[derive(Default)]
+struct PipeState {
+    data: VecDeque<u8>,
+    readers: usize,
+    writers: usize,
+}
+
+/// One pipe, shared by its ends.
+pub struct Pipe {
+    state: Mutex<PipeState>,
+    attr: InodeAttr,
+}
+
+impl Pipe {
+    fn lock(&self) -> MutexGuard<'_, PipeState> {
+        match self.state.lock() {
+            Ok(g) => g,
+            Err(p) => p.into_inner(),
+        }
+    }
+}
+
+struct PipeInode(Arc<Pipe>);
+
+impl Inode for PipeInode {
+    fn stat(&self) -> vfs::Result<InodeAttr> {
+        Ok(self.0.attr)
+    }
+}
+
+/// One end of a pipe.
+struct PipeEnd {
+    pipe: Arc<Pipe>,
+    write: bool,
+}
+
+impl PipeEnd {
+    fn new(pipe: &Arc<Pipe>, write: bool) -> PipeEnd {
+        let mut st = pipe.lock();
+        if write {
+            st.writers += 1;
+        } else {
+            st.readers += 1;
+        }
+        drop(st);
+        PipeEnd {
+            pipe: pipe.clone(),
+            write,
+        }
+    }
+}
+
+impl Drop for PipeEnd {
+    fn drop(&mut self) {
+        let mut st = self.pipe.lock();
+        if self.write {
+            st.writers = st.writers.saturating_sub(1);
+        } else {
+            st.readers = st.readers.saturating_sub(1);
+        }
+    }
+}
+
+impl FileImpl for PipeEnd {
+    fn read_at(&self, _offset: u64, buf: &mut [u8]) -> vfs::Result<usize> {
+        let mut st = self.pipe.lock();
+        if buf.is_empty() {
+            return Ok(0);
+        }
+        if st.data.is_empty() {
+            return if st.writers == 0 {
+                Ok(0)
+            } else {
+                Err(Errno::EAGAIN)
+            };
+        }
+        let n = buf.len().min(st.data.len());
+        for (dst, src) in buf.iter_mut().zip(st.data.drain(..n)) {
+            *dst = src;
+        }
+        Ok(n)
+    }
+
+    fn write_at(&self, _offset: u64, buf: &[u8]) -> vfs::Result<usize> {
+        let mut st = self.pipe.lock();
+        if st.readers == 0 {
+            return Err(Errno::EPIPE);
+        }
+        let space = PIPE_CAPACITY - st.data.len();
+        if space == 0 || (buf.len() <= PIPE_BUF && space < buf.len()) {
+            return Err(Errno::EAGAIN);
+        }
+        let n = buf.len().min(space);
+        st.data.extend(&buf[..n]);
+        Ok(n)
+    }
+
+    fn is_seekable(&self) -> bool {
+        false
+    }
+
+    fn is_mappable(&self) -> bool {
+        false
+    }
+
+    fn ioctl(&self, cmd: u32, _arg: u64) -> vfs::Result<u64> {
+        match cmd {
+            FIONREAD => Ok(self.pipe.lock().data.len() as u64),
+            _ => Err(Errno::ENOTTY),
+        }
+    }
+
+    fn readiness(&self, mask: u32) -> u32 {
+        let st = self.pipe.lock();
+        let mut r = 0;
+        if self.write {
+            if st.readers == 0 {
+                r |= POLLERR;
+            } else if st.data.len() < PIPE_CAPACITY {
+                r |= POLLOUT;
+            }
+        } else {
+            if !st.data.is_empty() {
+                r |= POLLIN;
+            }
+            if st.writers == 0 {
+                r |= POLLHUP;
+            }
+        }
+        r & (mask | POLLERR | POLLHUP)
+    }
+}
+
+/// Whether `file` is the read end of a pipe whose only possible writers
+/// belong to the caller: used to turn a wait that can never end into an
+/// error instead of a hang.
+pub fn is_pipe(file: &FileDescription) -> bool {
+    file.inode()
+        .stat()
+        .is_ok_and(|a| a.mode & 0o170000 == S_IFIFO)
+        && !file.imp().is_seekable()
+}
+
+/// Creates a pipe owned by `uid`/`gid` and returns its (read, write) ends
+/// with `flags` (`O_NONBLOCK` kept as status, the rest ignored).
+pub fn new_pipe(
+    uid: u32,
+    gid: u32,
+    now: Timespec,
+    flags: OpenFlags,
+) -> vfs::Result<(FileDescription, FileDescription)> {
+    let attr = InodeAttr {
+        dev: vfs::uapi::makedev(0, 12),
+        ino: NEXT_INO.fetch_add(1, Ordering::Relaxed),
+        mode: S_IFIFO | 0o600,
+        nlink: 1,
+        uid,
+        gid,
+        blksize: PIPE_BUF as u32,
+        atime: now,
+        mtime: now,
+        ctime: now,
+        ..InodeAttr::default()
+    };
+    let pipe = Arc::new(Pipe {
+        state: Mutex::new(PipeState::default()),
+        attr,
+    });
+    let inode: Arc<dyn Inode> = Arc::new(PipeInode(pipe.clone()));
+    let status = flags & OpenFlags::O_NONBLOCK;
+    let r = FileDescription::new(
+        Box::new(PipeEnd::new(&pipe, false)),
+        inode.clone(),
+        None,
+        status,
+    )?;
+    let w = FileDescription::new(
+        Box::new(PipeEnd::new(&pipe, true)),
+        inode,
+        None,
+        status | OpenFlags::O_WRONLY,
+    )?;
+    Ok((r, w))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pair() -> (FileDescription, FileDescription) {
+        new_pipe(0, 0, Timespec::default(), OpenFlags::empty()).expect("pipe")
+    }
+
+    #[test]
+    fn bytes_flow_in_order_and_eof_after_writers_go() {
+        let (r, w) = pair();
+        assert_eq!(w.write(b"hello "), Ok(6));
+        assert_eq!(w.write(b"world"), Ok(5));
+        let mut buf = [0u8; 8];
+        assert_eq!(r.read(&mut buf), Ok(8));
+        assert_eq!(&buf, b"hello wo");
+        assert_eq!(r.read(&mut buf), Ok(3));
+        assert_eq!(r.read(&mut buf), Err(Errno::EAGAIN));
+        assert_eq!(r.readiness(POLLIN), 0);
+        drop(w);
+        assert_eq!(r.read(&mut buf), Ok(0));
+        assert_eq!(r.readiness(POLLIN) & POLLHUP, POLLHUP);
+    }
+
+    #[test]
+    fn full_pipe_and_no_readers() {
+        let (r, w) = pair();
+        let big = vec![7u8; PIPE_CAPACITY + 10];
+        assert_eq!(w.write(&big), Ok(PIPE_CAPACITY));
+        assert_eq!(w.write(b"x"), Err(Errno::EAGAIN));
+        assert_eq!(r.stat().map(|a| a.mode & 0o170000), Ok(S_IFIFO));
+        assert!(is_pipe(&r));
+        assert_eq!(w.pread(&mut [0u8; 1], 0), Err(Errno::EBADF));
+        drop(r);
+        assert_eq!(w.write(b"x"), Err(Errno::EPIPE));
+    }
+}

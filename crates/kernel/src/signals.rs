@@ -1,0 +1,239 @@
+//! Signal state: the thread group's dispositions and a thread's blocked
+//! mask, pending set and alternate stack, and the decision of what to do
+//! with the next deliverable signal.
+//!
+//! Standard signals do not queue (a second one while pending is merged, as
+//! Linux does); each pending signal keeps the `siginfo_t` it arrived with.
+
+use std::collections::BTreeMap;
+
+use abi::signal::{
+    default_action, sigaction, siginfo_t, sigset_t, stack_t, valid_signal, DefaultAction, SaFlags,
+    SIGKILL, SIGSTOP, SIG_DFL, SIG_IGN, SS_DISABLE,
+};
+use abi::Errno;
+
+/// What the kernel does with a signal it dequeued.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Disposition {
+    /// Nothing: ignored explicitly or by default.
+    Ignore,
+    /// End the thread group with this signal; `core` for the default
+    /// actions that dump core (the shell shows both as `128 + sig`).
+    Terminate {
+        /// The default action is "core".
+        core: bool,
+    },
+    /// Stop the thread group (job control).
+    Stop,
+    /// Continue the thread group.
+    Continue,
+    /// Run the application's handler described by this action.
+    Handler(sigaction),
+}
+
+/// The dispositions of a thread group, one per signal.
+#[derive(Clone, Debug)]
+pub struct SignalHandlers {
+    actions: [sigaction; 64],
+}
+
+impl Default for SignalHandlers {
+    fn default() -> Self {
+        SignalHandlers {
+            actions: [sigaction::default(); 64],
+        }
+    }
+}
+
+impl SignalHandlers {
+    /// The action for `sig` (`EINVAL` for an invalid number).
+    pub fn get(&self, sig: i32) -> Result<sigaction, Errno> {
+        index(sig).map(|i| self.actions[i])
+    }
+
+    /// Replaces the action for `sig` and returns the old one: `EINVAL` for an
+    /// invalid number or for `SIGKILL`/`SIGSTOP`, as `rt_sigaction` reports.
+    pub fn set(&mut self, sig: i32, mut act: sigaction) -> Result<sigaction, Errno> {
+        let i = index(sig)?;
+        if sig == SIGKILL || sig == SIGSTOP {
+            return Err(Errno::EINVAL);
+        }
+        act.sa_mask = act.sa_mask.without_unblockable();
+        Ok(core::mem::replace(&mut self.actions[i], act))
+    }
+
+    /// `execve`: caught signals go back to their default action, ignored
+    /// ones stay ignored.
+    pub fn reset_for_exec(&mut self) {
+        for a in self.actions.iter_mut() {
+            if a.sa_handler != SIG_IGN {
+                *a = sigaction::default();
+            }
+        }
+    }
+
+    /// What delivering `sig` means under the current dispositions.
+    pub fn disposition(&self, sig: i32) -> Disposition {
+        let Ok(act) = self.get(sig) else {
+            return Disposition::Ignore;
+        };
+        if sig != SIGKILL && sig != SIGSTOP {
+            if act.sa_handler == SIG_IGN {
+                return Disposition::Ignore;
+            }
+            if act.sa_handler != SIG_DFL {
+                return Disposition::Handler(act);
+            }
+        }
+        match default_action(sig) {
+            Some(DefaultAction::Term) => Disposition::Terminate { core: false },
+            Some(DefaultAction::Core) => Disposition::Terminate { core: true },
+            Some(DefaultAction::Stop) => Disposition::Stop,
+            Some(DefaultAction::Cont) => Disposition::Continue,
+            Some(DefaultAction::Ign) | None => Disposition::Ignore,
+        }
+    }
+
+    /// Clears a one-shot handler after delivery (`SA_RESETHAND`).
+    pub fn after_delivery(&mut self, sig: i32) {
+        if let Ok(i) = index(sig) {
+            if SaFlags::from_bits_retain(self.actions[i].sa_flags).contains(SaFlags::SA_RESETHAND) {
+                self.actions[i] = sigaction::default();
+            }
+        }
+    }
+}
+
+fn index(sig: i32) -> Result<usize, Errno> {
+    if valid_signal(sig) {
+        Ok((sig - 1) as usize)
+    } else {
+        Err(Errno::EINVAL)
+    }
+}
+
+/// One thread's signal state.
+#[derive(Clone, Debug)]
+pub struct SignalState {
+    /// Blocked signals (`rt_sigprocmask`).
+    pub mask: sigset_t,
+    pending: BTreeMap<i32, siginfo_t>,
+    /// The alternate signal stack (`sigaltstack`).
+    pub altstack: stack_t,
+}
+
+impl Default for SignalState {
+    fn default() -> Self {
+        SignalState {
+            mask: sigset_t::EMPTY,
+            pending: BTreeMap::new(),
+            altstack: stack_t {
+                ss_flags: SS_DISABLE,
+                ..stack_t::default()
+            },
+        }
+    }
+}
+
+impl SignalState {
+    /// Makes `info.si_signo` pending (merged if it already is).
+    pub fn post(&mut self, info: siginfo_t) {
+        if valid_signal(info.si_signo) {
+            self.pending.entry(info.si_signo).or_insert(info);
+        }
+    }
+
+    /// The pending set (`rt_sigpending`).
+    pub fn pending(&self) -> sigset_t {
+        let mut s = sigset_t::EMPTY;
+        for &sig in self.pending.keys() {
+            s.add(sig);
+        }
+        s
+    }
+
+    /// Whether a signal is pending and not blocked.
+    pub fn has_deliverable(&self) -> bool {
+        !self
+            .pending()
+            .difference(self.mask.without_unblockable())
+            .is_empty()
+    }
+
+    /// Removes and returns the lowest pending signal that is not blocked.
+    pub fn dequeue(&mut self) -> Option<siginfo_t> {
+        let sig = self
+            .pending()
+            .difference(self.mask.without_unblockable())
+            .first()?;
+        self.pending.remove(&sig)
+    }
+
+    /// Drops pending signals whose disposition is now "ignore" (POSIX: setting
+    /// a signal to be ignored discards a pending instance).
+    pub fn discard_ignored(&mut self, handlers: &SignalHandlers) {
+        self.pending
+            .retain(|&sig, _| handlers.disposition(sig) != Disposition::Ignore);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use abi::signal::{SIGCHLD, SIGSEGV, SIGTERM, SIGUSR1};
+
+    #[test]
+    fn dispositions_follow_defaults_and_actions() {
+        let mut h = SignalHandlers::default();
+        assert_eq!(
+            h.disposition(SIGSEGV),
+            Disposition::Terminate { core: true }
+        );
+        assert_eq!(
+            h.disposition(SIGTERM),
+            Disposition::Terminate { core: false }
+        );
+        assert_eq!(h.disposition(SIGCHLD), Disposition::Ignore);
+        h.set(
+            SIGTERM,
+            sigaction {
+                sa_handler: SIG_IGN,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(h.disposition(SIGTERM), Disposition::Ignore);
+        let act = sigaction {
+            sa_handler: 0x4000,
+            ..Default::default()
+        };
+        h.set(SIGUSR1, act).unwrap();
+        assert_eq!(h.disposition(SIGUSR1), Disposition::Handler(act));
+        assert_eq!(h.set(SIGKILL, act), Err(Errno::EINVAL));
+        assert_eq!(h.set(0, act), Err(Errno::EINVAL));
+        assert_eq!(h.set(65, act), Err(Errno::EINVAL));
+        h.reset_for_exec();
+        assert_eq!(
+            h.disposition(SIGUSR1),
+            Disposition::Terminate { core: false }
+        );
+        assert_eq!(h.disposition(SIGTERM), Disposition::Ignore);
+    }
+
+    #[test]
+    fn blocked_signals_wait_and_merge() {
+        let mut s = SignalState::default();
+        s.mask.add(SIGUSR1);
+        s.post(siginfo_t::new_kill(SIGUSR1, 0, 1, 0));
+        s.post(siginfo_t::new_kill(SIGUSR1, 0, 2, 0));
+        assert!(!s.has_deliverable());
+        assert_eq!(s.dequeue(), None);
+        s.post(siginfo_t::new_kill(SIGTERM, 0, 1, 0));
+        assert_eq!(s.dequeue().map(|i| i.si_signo), Some(SIGTERM));
+        s.mask = sigset_t::EMPTY;
+        let i = s.dequeue().unwrap();
+        assert_eq!((i.si_signo, i.si_pid()), (SIGUSR1, 1));
+        assert!(s.dequeue().is_none());
+    }
+}

@@ -1,0 +1,202 @@
+//! Changing file attributes and data size, and syncing: `chmod(2)`,
+//! `fchmod(2)`, `fchmodat(2)`, `fchmodat2(2)`, `chown(2)`, `fchown(2)`,
+//! `lchown(2)`, `fchownat(2)`, `utimensat(2)`, `truncate(2)`,
+//! `ftruncate(2)`, `fallocate(2)`, `fsync(2)`, `fdatasync(2)`.
+
+use abi::fcntl::AT_FDCWD;
+use abi::time::timespec;
+use abi::Errno;
+use vfs::{AtFlags, FileType, TimeUpdate, Timespec};
+
+use super::at::{fd_location, path_arg, start_dir, with_vfs};
+use super::{SysResult, SysRet, SyscallArgs};
+use crate::task::Task;
+
+const UTIME_NOW: i64 = (1 << 30) - 1;
+const UTIME_OMIT: i64 = (1 << 30) - 2;
+
+fn chmod_at(t: &mut Task, dirfd: i32, path_addr: u64, mode: u32, flags: u32) -> SysResult {
+    let flags = AtFlags::from_bits(flags)
+        .filter(|f| (AtFlags::AT_SYMLINK_NOFOLLOW | AtFlags::AT_EMPTY_PATH).contains(*f))
+        .ok_or(Errno::EINVAL)?;
+    let path = path_arg(t, path_addr, flags.contains(AtFlags::AT_EMPTY_PATH))?;
+    if path.is_empty() {
+        let at = fd_location(t, dirfd)?;
+        with_vfs(t, |v, c| v.chmod(c, &at, mode))?;
+        return SysRet::ZERO;
+    }
+    let dir = start_dir(t, dirfd, &path)?;
+    with_vfs(t, |v, c| v.fchmodat(c, &dir, &path, mode, flags))?;
+    SysRet::ZERO
+}
+
+/// `chmod(2)`.
+pub fn sys_chmod(t: &mut Task, a: &SyscallArgs) -> SysResult {
+    chmod_at(t, AT_FDCWD, a.u64(0), a.u32(1), 0)
+}
+
+/// `fchmod(2)`.
+pub fn sys_fchmod(t: &mut Task, a: &SyscallArgs) -> SysResult {
+    let at = fd_location(t, a.fd(0))?;
+    with_vfs(t, |v, c| v.chmod(c, &at, a.u32(1)))?;
+    SysRet::ZERO
+}
+
+/// `fchmodat(2)` (no flags argument).
+pub fn sys_fchmodat(t: &mut Task, a: &SyscallArgs) -> SysResult {
+    chmod_at(t, a.fd(0), a.u64(1), a.u32(2), 0)
+}
+
+/// `fchmodat2(2)`.
+pub fn sys_fchmodat2(t: &mut Task, a: &SyscallArgs) -> SysResult {
+    chmod_at(t, a.fd(0), a.u64(1), a.u32(2), a.u32(3))
+}
+
+fn id(v: u32) -> Option<u32> {
+    (v != u32::MAX).then_some(v)
+}
+
+fn chown_at(t: &mut Task, dirfd: i32, path_addr: u64, uid: u32, gid: u32, flags: u32) -> SysResult {
+    let flags = AtFlags::from_bits(flags)
+        .filter(|f| (AtFlags::AT_SYMLINK_NOFOLLOW | AtFlags::AT_EMPTY_PATH).contains(*f))
+        .ok_or(Errno::EINVAL)?;
+    let path = path_arg(t, path_addr, flags.contains(AtFlags::AT_EMPTY_PATH))?;
+    if path.is_empty() {
+        let at = fd_location(t, dirfd)?;
+        with_vfs(t, |v, c| v.chown(c, &at, id(uid), id(gid)))?;
+        return SysRet::ZERO;
+    }
+    let dir = start_dir(t, dirfd, &path)?;
+    with_vfs(t, |v, c| {
+        v.fchownat(c, &dir, &path, id(uid), id(gid), flags)
+    })?;
+    SysRet::ZERO
+}
+
+/// `chown(2)`.
+pub fn sys_chown(t: &mut Task, a: &SyscallArgs) -> SysResult {
+    chown_at(t, AT_FDCWD, a.u64(0), a.u32(1), a.u32(2), 0)
+}
+
+/// `lchown(2)`.
+pub fn sys_lchown(t: &mut Task, a: &SyscallArgs) -> SysResult {
+    chown_at(
+        t,
+        AT_FDCWD,
+        a.u64(0),
+        a.u32(1),
+        a.u32(2),
+        AtFlags::AT_SYMLINK_NOFOLLOW.bits(),
+    )
+}
+
+/// `fchown(2)`.
+pub fn sys_fchown(t: &mut Task, a: &SyscallArgs) -> SysResult {
+    let at = fd_location(t, a.fd(0))?;
+    with_vfs(t, |v, c| v.chown(c, &at, id(a.u32(1)), id(a.u32(2))))?;
+    SysRet::ZERO
+}
+
+/// `fchownat(2)`.
+pub fn sys_fchownat(t: &mut Task, a: &SyscallArgs) -> SysResult {
+    chown_at(t, a.fd(0), a.u64(1), a.u32(2), a.u32(3), a.u32(4))
+}
+
+fn time_update(ts: &timespec) -> Result<TimeUpdate, Errno> {
+    match ts.tv_nsec {
+        UTIME_NOW => Ok(TimeUpdate::Now),
+        UTIME_OMIT => Ok(TimeUpdate::Omit),
+        n if (0..1_000_000_000).contains(&n) => Ok(TimeUpdate::Set(Timespec {
+            sec: ts.tv_sec,
+            nsec: n as u32,
+        })),
+        _ => Err(Errno::EINVAL),
+    }
+}
+
+/// `utimensat(2)`: a NULL path names `dirfd` itself; NULL times mean now.
+pub fn sys_utimensat(t: &mut Task, a: &SyscallArgs) -> SysResult {
+    let (dirfd, path_addr, times_addr) = (a.fd(0), a.u64(1), a.u64(2));
+    let flags = AtFlags::from_bits(a.u32(3))
+        .filter(|f| (AtFlags::AT_SYMLINK_NOFOLLOW | AtFlags::AT_EMPTY_PATH).contains(*f))
+        .ok_or(Errno::EINVAL)?;
+    let (atime, mtime) = if times_addr == 0 {
+        (TimeUpdate::Now, TimeUpdate::Now)
+    } else {
+        let times = a.ptr::<[timespec; 2]>(2).read(t.mem())?;
+        (time_update(&times[0])?, time_update(&times[1])?)
+    };
+    if path_addr == 0 {
+        if dirfd == AT_FDCWD {
+            return Err(Errno::EFAULT);
+        }
+        let at = fd_location(t, dirfd)?;
+        with_vfs(t, |v, c| v.utimens(c, &at, atime, mtime))?;
+        return SysRet::ZERO;
+    }
+    let path = path_arg(t, path_addr, flags.contains(AtFlags::AT_EMPTY_PATH))?;
+    if path.is_empty() {
+        let at = fd_location(t, dirfd)?;
+        with_vfs(t, |v, c| v.utimens(c, &at, atime, mtime))?;
+        return SysRet::ZERO;
+    }
+    let dir = start_dir(t, dirfd, &path)?;
+    with_vfs(t, |v, c| v.utimensat(c, &dir, &path, atime, mtime, flags))?;
+    SysRet::ZERO
+}
+
+/// `truncate(2)`: `EINVAL` for a negative length.
+pub fn sys_truncate(t: &mut Task, a: &SyscallArgs) -> SysResult {
+    let size = u64::try_from(a.i64(1)).map_err(|_| Errno::EINVAL)?;
+    let path = path_arg(t, a.u64(0), false)?;
+    let dir = start_dir(t, AT_FDCWD, &path)?;
+    with_vfs(t, |v, c| v.truncate(c, &dir, &path, size))?;
+    SysRet::ZERO
+}
+
+/// `ftruncate(2)`.
+pub fn sys_ftruncate(t: &mut Task, a: &SyscallArgs) -> SysResult {
+    let size = u64::try_from(a.i64(1)).map_err(|_| Errno::EINVAL)?;
+    t.file(a.fd(0))?.truncate(size)?;
+    SysRet::ZERO
+}
+
+/// `fallocate(2)`: mode 0 (allocate, extending the size) on regular files;
+/// other modes (`FALLOC_FL_PUNCH_HOLE`, `KEEP_SIZE`, ...) give `EOPNOTSUPP`.
+pub fn sys_fallocate(t: &mut Task, a: &SyscallArgs) -> SysResult {
+    let (mode, off, len) = (a.u32(1), a.i64(2), a.i64(3));
+    let file = t.file(a.fd(0))?;
+    if off < 0 || len <= 0 {
+        return Err(Errno::EINVAL);
+    }
+    if !file.access_mode().writable() {
+        return Err(Errno::EBADF);
+    }
+    let attr = file.stat()?;
+    match attr.file_type() {
+        Some(FileType::Regular) => {}
+        Some(FileType::Directory) => return Err(Errno::EISDIR),
+        Some(FileType::Fifo) => return Err(Errno::ESPIPE),
+        _ => return Err(Errno::ENODEV),
+    }
+    if mode != 0 {
+        return Err(Errno::EOPNOTSUPP);
+    }
+    let end = off.checked_add(len).ok_or(Errno::EFBIG)? as u64;
+    if end > attr.size {
+        file.truncate(end)?;
+    }
+    SysRet::ZERO
+}
+
+/// `fsync(2)`.
+pub fn sys_fsync(t: &mut Task, a: &SyscallArgs) -> SysResult {
+    t.file(a.fd(0))?.fsync()?;
+    SysRet::ZERO
+}
+
+/// `fdatasync(2)`.
+pub fn sys_fdatasync(t: &mut Task, a: &SyscallArgs) -> SysResult {
+    t.file(a.fd(0))?.fsync()?;
+    SysRet::ZERO
+}

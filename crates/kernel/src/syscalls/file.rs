@@ -1,0 +1,289 @@
+//! Opening and the descriptor table: `open(2)`, `openat(2)`, `creat(2)`,
+//! `openat2(2)`, `close(2)`, `close_range(2)`, `dup(2)`, `dup2(2)`,
+//! `dup3(2)`, `fcntl(2)`, `ioctl(2)`.
+
+use abi::fcntl::{
+    flock, AT_FDCWD, F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD, F_GETFL, F_GETLK, F_OFD_GETLK, F_OFD_SETLK,
+    F_OFD_SETLKW, F_RDLCK, F_SETFD, F_SETFL, F_SETLK, F_SETLKW, F_UNLCK, F_WRLCK,
+};
+use abi::openat2::open_how;
+use abi::Errno;
+use vfs::{OpenFlags, ResolveFlags};
+
+use super::at::{path_arg, start_dir};
+use super::{SysResult, SysRet, SyscallArgs};
+use crate::task::Task;
+
+/// `FD_CLOEXEC`.
+const FD_CLOEXEC: u64 = 1;
+/// `close_range` flags.
+const CLOSE_RANGE_UNSHARE: u32 = 1 << 1;
+const CLOSE_RANGE_CLOEXEC: u32 = 1 << 2;
+/// The smallest and largest `open_how` sizes `openat2` accepts.
+const OPEN_HOW_SIZE_VER0: u64 = 24;
+const OPEN_HOW_SIZE_MAX: u64 = 4096;
+
+const FIONCLEX: u32 = 0x5450;
+const FIOCLEX: u32 = 0x5451;
+const FIONBIO: u32 = 0x5421;
+const FIOASYNC: u32 = 0x5452;
+const FIONREAD: u32 = 0x541B;
+
+/// Opens `path` relative to `dirfd` and installs the descriptor.
+fn do_open(
+    t: &mut Task,
+    dirfd: i32,
+    path: &[u8],
+    flags: u32,
+    mode: u32,
+    resolve: ResolveFlags,
+) -> SysResult {
+    let oflags = OpenFlags::from_bits_truncate(flags);
+    let mode = if oflags.intersects(OpenFlags::O_CREAT | OpenFlags::O_TMPFILE) {
+        mode & 0o7777 & !t.fs.umask
+    } else {
+        0
+    };
+    let dir = start_dir(t, dirfd, path)?;
+    let cred = t.creds.to_vfs();
+    let vfs = t.kernel().vfs().clone();
+    let mut ctx = vfs::Context::new(&cred, &t.fs.root);
+    ctx.resolve = resolve;
+    let file = vfs.openat(&ctx, &dir, path, oflags, mode)?;
+    let limit = t.nofile();
+    let fd = t
+        .fds
+        .insert(file, oflags.contains(OpenFlags::O_CLOEXEC), limit)?;
+    Ok(SysRet::Value(fd as u64))
+}
+
+/// `open(2)`.
+pub fn sys_open(t: &mut Task, a: &SyscallArgs) -> SysResult {
+    let path = path_arg(t, a.u64(0), false)?;
+    do_open(
+        t,
+        AT_FDCWD,
+        &path,
+        a.u32(1),
+        a.u32(2),
+        ResolveFlags::empty(),
+    )
+}
+
+/// `openat(2)`.
+pub fn sys_openat(t: &mut Task, a: &SyscallArgs) -> SysResult {
+    let path = path_arg(t, a.u64(1), false)?;
+    do_open(t, a.fd(0), &path, a.u32(2), a.u32(3), ResolveFlags::empty())
+}
+
+/// `creat(2)`: `open` with `O_CREAT|O_WRONLY|O_TRUNC`.
+pub fn sys_creat(t: &mut Task, a: &SyscallArgs) -> SysResult {
+    let path = path_arg(t, a.u64(0), false)?;
+    let flags = (OpenFlags::O_CREAT | OpenFlags::O_WRONLY | OpenFlags::O_TRUNC).bits();
+    do_open(t, AT_FDCWD, &path, flags, a.u32(1), ResolveFlags::empty())
+}
+
+/// `openat2(2)`: strict validation of `open_how` (unknown flag or resolve
+/// bits and a mode without `O_CREAT`/`O_TMPFILE` give `EINVAL`, a larger
+/// struct with non-zero tail gives `E2BIG`).
+pub fn sys_openat2(t: &mut Task, a: &SyscallArgs) -> SysResult {
+    let size = a.u64(3);
+    if size < OPEN_HOW_SIZE_VER0 {
+        return Err(Errno::EINVAL);
+    }
+    if size > OPEN_HOW_SIZE_MAX {
+        return Err(Errno::E2BIG);
+    }
+    let how = a.ptr::<open_how>(2).read(t.mem())?;
+    if size > OPEN_HOW_SIZE_VER0 {
+        let tail = crate::usermem::UserSlice::new(
+            a.u64(2) + OPEN_HOW_SIZE_VER0,
+            size - OPEN_HOW_SIZE_VER0,
+        );
+        if tail.read_all(t.mem())?.iter().any(|&b| b != 0) {
+            return Err(Errno::E2BIG);
+        }
+    }
+    let flags = u32::try_from(how.flags).map_err(|_| Errno::EINVAL)?;
+    if flags & !OpenFlags::all().bits() != 0 {
+        return Err(Errno::EINVAL);
+    }
+    let oflags = OpenFlags::from_bits_truncate(flags);
+    let creating = oflags.intersects(OpenFlags::O_CREAT | OpenFlags::O_TMPFILE);
+    if how.mode & !0o7777 != 0 || (!creating && how.mode != 0) {
+        return Err(Errno::EINVAL);
+    }
+    let resolve = ResolveFlags::from_bits(how.resolve).ok_or(Errno::EINVAL)?;
+    if resolve.contains(ResolveFlags::RESOLVE_BENEATH | ResolveFlags::RESOLVE_IN_ROOT) {
+        return Err(Errno::EINVAL);
+    }
+    let path = path_arg(t, a.u64(1), false)?;
+    do_open(t, a.fd(0), &path, flags, how.mode as u32, resolve)
+}
+
+/// `close(2)`.
+pub fn sys_close(t: &mut Task, a: &SyscallArgs) -> SysResult {
+    t.fds.remove(a.fd(0))?;
+    SysRet::ZERO
+}
+
+/// `close_range(2)`: `EINVAL` for unknown flags or `first > last`.
+pub fn sys_close_range(t: &mut Task, a: &SyscallArgs) -> SysResult {
+    let (first, last, flags) = (a.u32(0), a.u32(1), a.u32(2));
+    if flags & !(CLOSE_RANGE_UNSHARE | CLOSE_RANGE_CLOEXEC) != 0 || first > last {
+        return Err(Errno::EINVAL);
+    }
+    let first = i32::try_from(first).unwrap_or(i32::MAX);
+    let last = i32::try_from(last).unwrap_or(i32::MAX);
+    let closed = t
+        .fds
+        .close_range(first, last, flags & CLOSE_RANGE_CLOEXEC != 0);
+    drop(closed);
+    SysRet::ZERO
+}
+
+/// `dup(2)`.
+pub fn sys_dup(t: &mut Task, a: &SyscallArgs) -> SysResult {
+    let file = t.file(a.fd(0))?;
+    let limit = t.nofile();
+    let fd = t.fds.insert(file, false, limit)?;
+    Ok(SysRet::Value(fd as u64))
+}
+
+fn dup_to(t: &mut Task, old: i32, new: i32, cloexec: bool) -> SysResult {
+    let file = t.file(old)?;
+    let limit = t.nofile();
+    let replaced = t.fds.insert_at(new, file, cloexec, limit)?;
+    drop(replaced);
+    Ok(SysRet::Value(new as u64))
+}
+
+/// `dup2(2)`: `dup2(fd, fd)` checks `fd` and returns it.
+pub fn sys_dup2(t: &mut Task, a: &SyscallArgs) -> SysResult {
+    let (old, new) = (a.fd(0), a.fd(1));
+    if old == new {
+        t.file(old)?;
+        return Ok(SysRet::Value(new as u64));
+    }
+    dup_to(t, old, new, false)
+}
+
+/// `dup3(2)`: `EINVAL` for equal descriptors or flags other than `O_CLOEXEC`.
+pub fn sys_dup3(t: &mut Task, a: &SyscallArgs) -> SysResult {
+    let (old, new, flags) = (a.fd(0), a.fd(1), a.u32(2));
+    if flags & !OpenFlags::O_CLOEXEC.bits() != 0 || old == new {
+        return Err(Errno::EINVAL);
+    }
+    dup_to(t, old, new, flags != 0)
+}
+
+/// Record locks: with a single process in the sandbox every lock the
+/// caller asks for is grantable, so the checks are Linux's argument
+/// validation and the answer is "granted" / "unlocked".
+fn fcntl_lock(t: &mut Task, a: &SyscallArgs, cmd: u32) -> SysResult {
+    let file = t.file(a.fd(0))?;
+    let p = a.ptr::<flock>(2);
+    let mut l = p.read(t.mem())?;
+    if !matches!(l.l_type, F_RDLCK | F_WRLCK | F_UNLCK) || !(0..=2).contains(&l.l_whence) {
+        return Err(Errno::EINVAL);
+    }
+    if matches!(cmd, F_OFD_GETLK | F_OFD_SETLK | F_OFD_SETLKW) && l.l_pid != 0 {
+        return Err(Errno::EINVAL);
+    }
+    match cmd {
+        F_GETLK | F_OFD_GETLK => {
+            l.l_type = F_UNLCK;
+            p.write(t.mem(), &l)?;
+        }
+        _ => {
+            let mode = file.access_mode();
+            if (l.l_type == F_RDLCK && !mode.readable())
+                || (l.l_type == F_WRLCK && !mode.writable())
+            {
+                return Err(Errno::EBADF);
+            }
+        }
+    }
+    SysRet::ZERO
+}
+
+/// `fcntl(2)`: descriptor flags, status flags, duplication and record
+/// locks. Leases, owners, pipe sizes and seals give `EINVAL`.
+pub fn sys_fcntl(t: &mut Task, a: &SyscallArgs) -> SysResult {
+    let (fd, cmd, arg) = (a.fd(0), a.u32(1), a.u64(2));
+    match cmd {
+        F_DUPFD | F_DUPFD_CLOEXEC => {
+            let file = t.file(fd)?;
+            let min = i32::try_from(arg as u32).map_err(|_| Errno::EINVAL)?;
+            let limit = t.nofile();
+            let new = t
+                .fds
+                .insert_from(min, file, cmd == F_DUPFD_CLOEXEC, limit)?;
+            Ok(SysRet::Value(new as u64))
+        }
+        F_GETFD => Ok(SysRet::Value(u64::from(t.fds.entry(fd)?.cloexec))),
+        F_SETFD => {
+            t.fds.set_cloexec(fd, arg & FD_CLOEXEC != 0)?;
+            SysRet::ZERO
+        }
+        F_GETFL => {
+            let file = t.file(fd)?;
+            Ok(SysRet::Value(u64::from(file.status_flags().bits())))
+        }
+        F_SETFL => {
+            let file = t.file(fd)?;
+            file.set_status_flags(OpenFlags::from_bits_truncate(arg as u32));
+            SysRet::ZERO
+        }
+        F_GETLK | F_SETLK | F_SETLKW | F_OFD_GETLK | F_OFD_SETLK | F_OFD_SETLKW => {
+            fcntl_lock(t, a, cmd)
+        }
+        _ => {
+            t.file(fd)?;
+            Err(Errno::EINVAL)
+        }
+    }
+}
+
+/// `ioctl(2)`: the generic descriptor requests (`FIOCLEX`, `FIONCLEX`,
+/// `FIONBIO`, `FIOASYNC`, `FIONREAD`) here; everything else goes to the file
+/// (terminal requests on a non-terminal give `ENOTTY`). A stream's
+/// `FIONREAD` is asked of the file, which returns the byte count.
+pub fn sys_ioctl(t: &mut Task, a: &SyscallArgs) -> SysResult {
+    let (fd, cmd) = (a.fd(0), a.u32(1));
+    let file = t.file(fd)?;
+    match cmd {
+        FIOCLEX | FIONCLEX => {
+            t.fds.set_cloexec(fd, cmd == FIOCLEX)?;
+            SysRet::ZERO
+        }
+        FIONBIO | FIOASYNC => {
+            let on = a.ptr::<i32>(2).read(t.mem())? != 0;
+            let bit = if cmd == FIONBIO {
+                OpenFlags::O_NONBLOCK
+            } else {
+                OpenFlags::FASYNC
+            };
+            let mut flags = file.status_flags();
+            flags.set(bit, on);
+            file.set_status_flags(flags);
+            SysRet::ZERO
+        }
+        FIONREAD => {
+            let n = if file.imp().is_seekable() {
+                let attr = file.stat()?;
+                if attr.is_dir() {
+                    return Err(Errno::ENOTTY);
+                }
+                attr.size.saturating_sub(file.offset())
+            } else {
+                // Streams answer with the byte count as the return value.
+                file.ioctl(FIONREAD, 0)?
+            };
+            let n = n.min(i32::MAX as u64) as i32;
+            a.ptr::<i32>(2).write(t.mem(), &n)?;
+            SysRet::ZERO
+        }
+        _ => file.ioctl(cmd, a.u64(2)).map(SysRet::Value),
+    }
+}

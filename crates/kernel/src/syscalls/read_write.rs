@@ -1,0 +1,303 @@
+//! Data transfer: `read(2)`, `write(2)`, `readv(2)`, `writev(2)`,
+//! `pread64(2)`, `pwrite64(2)`, `preadv(2)`, `pwritev(2)`, `preadv2(2)`,
+//! `pwritev2(2)`, `lseek(2)`.
+//!
+//! Transfers go through a bounded Sentry buffer, chunk by chunk, so a
+//! hostile length never makes the Sentry allocate more than [`CHUNK`]. A
+//! seekable file keeps transferring while chunks come back full; a pipe or
+//! terminal returns after the first chunk, as a single Linux `read` would.
+
+use std::sync::Arc;
+
+use abi::signal::{siginfo_t, SIGPIPE, SI_USER};
+use abi::Errno;
+use vfs::FileDescription;
+
+use super::{SysResult, SysRet, SyscallArgs};
+use crate::task::Task;
+use crate::usermem::{check_range, copy_in_iovecs, UserSlice, MAX_RW_COUNT};
+
+/// The largest piece moved per file call.
+pub const CHUNK: usize = 64 * 1024;
+
+const RWF_HIPRI: u32 = 0x01;
+const RWF_DSYNC: u32 = 0x02;
+const RWF_SYNC: u32 = 0x04;
+const RWF_NOWAIT: u32 = 0x08;
+const RWF_APPEND: u32 = 0x10;
+const RWF_NOAPPEND: u32 = 0x20;
+const RWF_ATOMIC: u32 = 0x40;
+const RWF_DONTCACHE: u32 = 0x80;
+const RWF_SUPPORTED: u32 = RWF_HIPRI
+    | RWF_DSYNC
+    | RWF_SYNC
+    | RWF_NOWAIT
+    | RWF_APPEND
+    | RWF_NOAPPEND
+    | RWF_ATOMIC
+    | RWF_DONTCACHE;
+
+/// Waits until `file` reports readiness for `mask` (`POLLIN`/`POLLOUT`).
+/// Files never block (the VFS contract: a stream with nothing to read
+/// returns `EAGAIN`), and there are no wait queues to sleep on yet, so this
+/// polls the file's readiness with an exponential backoff capped at 10 ms.
+///
+/// A pipe only the caller can ever fill or drain (the sandbox has a single
+/// task) would wait forever, as the application asked; the Sentry reports
+/// that deadlock, kills the process and returns `EDEADLK` instead of
+/// hanging.
+fn wait_ready(t: &mut Task, file: &FileDescription, mask: u32) -> Result<(), Errno> {
+    if crate::pipe::is_pipe(file) && t.kernel().task_views().len() <= 1 {
+        t.kernel().debug_line(
+            "blocking pipe I/O that only this single task could complete: deadlock, killing",
+        );
+        t.exit_group(crate::task::ExitStatus::Signaled {
+            sig: abi::signal::SIGKILL,
+            core: false,
+        });
+        return Err(Errno::EDEADLK);
+    }
+    let mut delay = std::time::Duration::from_micros(20);
+    while file.readiness(mask) & (mask | 0x18) == 0 {
+        std::thread::sleep(delay);
+        delay = (delay * 2).min(std::time::Duration::from_millis(10));
+    }
+    Ok(())
+}
+
+/// Whether an `EAGAIN` from `file` should wait rather than reach the
+/// application (a blocking descriptor).
+fn blocking(file: &FileDescription) -> bool {
+    !file.status_flags().contains(vfs::OpenFlags::O_NONBLOCK)
+}
+
+/// Reads from `file` (at `offset`, or the file position) into `dst`.
+/// Returns the bytes transferred; a fault after some data moved returns the
+/// partial count, as Linux does.
+fn read_to_user(
+    t: &mut Task,
+    file: &FileDescription,
+    dst: UserSlice,
+    offset: Option<u64>,
+) -> Result<u64, Errno> {
+    let len = dst.len.min(MAX_RW_COUNT);
+    check_range(dst.addr, len)?;
+    let seekable = file.imp().is_seekable();
+    let mut buf = vec![0u8; (len as usize).min(CHUNK)];
+    let mut done = 0u64;
+    loop {
+        let want = ((len - done) as usize).min(CHUNK);
+        let chunk = &mut buf[..want];
+        let mut r = match offset {
+            Some(off) => file.pread(chunk, off + done),
+            None => file.read(chunk),
+        };
+        while r == Err(Errno::EAGAIN) && done == 0 && blocking(file) {
+            wait_ready(t, file, vfs::file::POLLIN)?;
+            r = match offset {
+                Some(off) => file.pread(chunk, off + done),
+                None => file.read(chunk),
+            };
+        }
+        let n = match r {
+            Ok(n) => n.min(want),
+            Err(_) if done > 0 => return Ok(done),
+            Err(e) => return Err(e),
+        };
+        if let Err(e) = t.mem().write_bytes(dst.addr + done, &chunk[..n]) {
+            return if done > 0 { Ok(done) } else { Err(e) };
+        }
+        done += n as u64;
+        if n < want || done >= len || !seekable || want == 0 {
+            return Ok(done);
+        }
+    }
+}
+
+/// Writes `src` to `file` (at `offset`, or the file position / end with
+/// `O_APPEND`). A broken pipe posts `SIGPIPE` to the caller, as Linux does.
+fn write_from_user(
+    t: &mut Task,
+    file: &FileDescription,
+    src: UserSlice,
+    offset: Option<u64>,
+) -> Result<u64, Errno> {
+    let len = src.len.min(MAX_RW_COUNT);
+    check_range(src.addr, len)?;
+    let mut buf = vec![0u8; (len as usize).min(CHUNK)];
+    let mut done = 0u64;
+    loop {
+        let want = ((len - done) as usize).min(CHUNK);
+        let chunk = &mut buf[..want];
+        if let Err(e) = t.mem().read_bytes(src.addr + done, chunk) {
+            return if done > 0 { Ok(done) } else { Err(e) };
+        }
+        let mut r = match offset {
+            Some(off) => file.pwrite(chunk, off + done),
+            None => file.write(chunk),
+        };
+        while r == Err(Errno::EAGAIN) && blocking(file) {
+            wait_ready(t, file, vfs::file::POLLOUT)?;
+            r = match offset {
+                Some(off) => file.pwrite(chunk, off + done),
+                None => file.write(chunk),
+            };
+        }
+        let n = match r {
+            Ok(n) => n.min(want),
+            Err(_) if done > 0 => return Ok(done),
+            Err(e) => {
+                if e == Errno::EPIPE {
+                    let (pid, uid) = (t.pid(), t.creds.uid);
+                    t.signals
+                        .post(siginfo_t::new_kill(SIGPIPE, SI_USER, pid, uid));
+                }
+                return Err(e);
+            }
+        };
+        done += n as u64;
+        if n < want || done >= len || want == 0 {
+            return Ok(done);
+        }
+    }
+}
+
+fn offset_arg(off: i64) -> Result<u64, Errno> {
+    u64::try_from(off).map_err(|_| Errno::EINVAL)
+}
+
+fn readv_impl(
+    t: &mut Task,
+    file: &Arc<FileDescription>,
+    iov_addr: u64,
+    cnt: u64,
+    offset: Option<u64>,
+) -> SysResult {
+    let iovs = copy_in_iovecs(t.mem(), iov_addr, cnt)?;
+    let mut total = 0u64;
+    for iov in iovs {
+        let off = offset.map(|o| o + total);
+        let r = read_to_user(t, file, iov, off);
+        let n = match r {
+            Ok(n) => n,
+            Err(_) if total > 0 => break,
+            Err(e) => return Err(e),
+        };
+        total += n;
+        if n < iov.len {
+            break;
+        }
+    }
+    Ok(SysRet::Value(total))
+}
+
+fn writev_impl(
+    t: &mut Task,
+    file: &Arc<FileDescription>,
+    iov_addr: u64,
+    cnt: u64,
+    offset: Option<u64>,
+) -> SysResult {
+    let iovs = copy_in_iovecs(t.mem(), iov_addr, cnt)?;
+    let mut total = 0u64;
+    for iov in iovs {
+        let off = offset.map(|o| o + total);
+        let n = match write_from_user(t, file, iov, off) {
+            Ok(n) => n,
+            Err(_) if total > 0 => break,
+            Err(e) => return Err(e),
+        };
+        total += n;
+        if n < iov.len {
+            break;
+        }
+    }
+    Ok(SysRet::Value(total))
+}
+
+/// `read(2)`.
+pub fn sys_read(t: &mut Task, a: &SyscallArgs) -> SysResult {
+    let file = t.file(a.fd(0))?;
+    read_to_user(t, &file, a.slice(1, 2), None).map(SysRet::Value)
+}
+
+/// `write(2)`.
+pub fn sys_write(t: &mut Task, a: &SyscallArgs) -> SysResult {
+    let file = t.file(a.fd(0))?;
+    write_from_user(t, &file, a.slice(1, 2), None).map(SysRet::Value)
+}
+
+/// `pread64(2)`: `EINVAL` for a negative offset, `ESPIPE` on pipes.
+pub fn sys_pread64(t: &mut Task, a: &SyscallArgs) -> SysResult {
+    let file = t.file(a.fd(0))?;
+    let off = offset_arg(a.i64(3))?;
+    read_to_user(t, &file, a.slice(1, 2), Some(off)).map(SysRet::Value)
+}
+
+/// `pwrite64(2)`.
+pub fn sys_pwrite64(t: &mut Task, a: &SyscallArgs) -> SysResult {
+    let file = t.file(a.fd(0))?;
+    let off = offset_arg(a.i64(3))?;
+    write_from_user(t, &file, a.slice(1, 2), Some(off)).map(SysRet::Value)
+}
+
+/// `readv(2)`.
+pub fn sys_readv(t: &mut Task, a: &SyscallArgs) -> SysResult {
+    let file = t.file(a.fd(0))?;
+    readv_impl(t, &file, a.u64(1), a.u64(2), None)
+}
+
+/// `writev(2)`.
+pub fn sys_writev(t: &mut Task, a: &SyscallArgs) -> SysResult {
+    let file = t.file(a.fd(0))?;
+    writev_impl(t, &file, a.u64(1), a.u64(2), None)
+}
+
+/// `preadv(2)`: the offset is argument 3 (the high half, argument 4, is
+/// unused on 64-bit).
+pub fn sys_preadv(t: &mut Task, a: &SyscallArgs) -> SysResult {
+    let file = t.file(a.fd(0))?;
+    let off = offset_arg(a.i64(3))?;
+    readv_impl(t, &file, a.u64(1), a.u64(2), Some(off))
+}
+
+/// `pwritev(2)`.
+pub fn sys_pwritev(t: &mut Task, a: &SyscallArgs) -> SysResult {
+    let file = t.file(a.fd(0))?;
+    let off = offset_arg(a.i64(3))?;
+    writev_impl(t, &file, a.u64(1), a.u64(2), Some(off))
+}
+
+/// The offset of `preadv2`/`pwritev2`: -1 means the file position.
+fn v2_offset(a: &SyscallArgs) -> Result<Option<u64>, Errno> {
+    if a.u32(5) & !RWF_SUPPORTED != 0 {
+        return Err(Errno::EOPNOTSUPP);
+    }
+    match a.i64(3) {
+        -1 => Ok(None),
+        off => offset_arg(off).map(Some),
+    }
+}
+
+/// `preadv2(2)`: `RWF_*` flags are accepted (they only tune caching and
+/// blocking, which the Sentry's files do not distinguish); unknown ones give
+/// `EOPNOTSUPP`.
+pub fn sys_preadv2(t: &mut Task, a: &SyscallArgs) -> SysResult {
+    let file = t.file(a.fd(0))?;
+    let off = v2_offset(a)?;
+    readv_impl(t, &file, a.u64(1), a.u64(2), off)
+}
+
+/// `pwritev2(2)`.
+pub fn sys_pwritev2(t: &mut Task, a: &SyscallArgs) -> SysResult {
+    let file = t.file(a.fd(0))?;
+    let off = v2_offset(a)?;
+    writev_impl(t, &file, a.u64(1), a.u64(2), off)
+}
+
+/// `lseek(2)`: `SEEK_SET/CUR/END/DATA/HOLE`; `EINVAL` for a bad whence or a
+/// negative result, `ESPIPE` on pipes.
+pub fn sys_lseek(t: &mut Task, a: &SyscallArgs) -> SysResult {
+    let file = t.file(a.fd(0))?;
+    file.seek(a.i64(1), a.u32(2)).map(SysRet::Value)
+}

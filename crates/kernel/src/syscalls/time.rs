@@ -1,0 +1,242 @@
+//! Clocks and sleeping: `clock_gettime(2)`, `clock_getres(2)`,
+//! `gettimeofday(2)`, `time(2)`, `nanosleep(2)`, `clock_nanosleep(2)`.
+//!
+//! Wall and monotonic clocks are the host's; the CPU-time clocks count the
+//! time the task ran in its stub plus the time the Sentry served it.
+
+use std::time::Duration;
+
+use abi::time::{timespec, timeval, timezone, tms};
+use abi::Errno;
+use rustix::time::{ClockId, DynamicClockId};
+
+use super::{SysResult, SysRet, SyscallArgs};
+use crate::task::Task;
+
+/// `TIMER_ABSTIME` for `clock_nanosleep`.
+const TIMER_ABSTIME: u32 = 1;
+const NSEC_PER_SEC: i64 = 1_000_000_000;
+
+/// A clock an application can name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Clock {
+    Host(ClockId),
+    Tai,
+    ProcessCpu,
+    ThreadCpu,
+}
+
+fn clock(id: i32) -> Result<Clock, Errno> {
+    Ok(match id {
+        0 => Clock::Host(ClockId::Realtime),
+        1 => Clock::Host(ClockId::Monotonic),
+        2 => Clock::ProcessCpu,
+        3 => Clock::ThreadCpu,
+        4 => Clock::Host(ClockId::MonotonicRaw),
+        5 => Clock::Host(ClockId::RealtimeCoarse),
+        6 => Clock::Host(ClockId::MonotonicCoarse),
+        7 | 9 => Clock::Host(ClockId::Boottime),
+        8 => Clock::Host(ClockId::RealtimeAlarm),
+        11 => Clock::Tai,
+        _ => return Err(Errno::EINVAL),
+    })
+}
+
+fn to_ts(d: Duration) -> timespec {
+    timespec {
+        tv_sec: d.as_secs() as i64,
+        tv_nsec: i64::from(d.subsec_nanos()),
+    }
+}
+
+fn now(t: &Task, c: Clock) -> timespec {
+    match c {
+        Clock::Host(id) => {
+            let ts = rustix::time::clock_gettime(id);
+            timespec {
+                tv_sec: ts.tv_sec,
+                tv_nsec: ts.tv_nsec,
+            }
+        }
+        Clock::Tai => match rustix::time::clock_gettime_dynamic(DynamicClockId::Tai) {
+            Ok(ts) => timespec {
+                tv_sec: ts.tv_sec,
+                tv_nsec: ts.tv_nsec,
+            },
+            Err(_) => now(t, Clock::Host(ClockId::Realtime)),
+        },
+        Clock::ProcessCpu | Clock::ThreadCpu => to_ts(t.times.user + t.times.system),
+    }
+}
+
+/// Validates a `timespec` the application passed: `EINVAL` for negative
+/// seconds or nanoseconds outside `[0, 1e9)`.
+fn valid(ts: &timespec) -> Result<Duration, Errno> {
+    if ts.tv_sec < 0 || !(0..NSEC_PER_SEC).contains(&ts.tv_nsec) {
+        return Err(Errno::EINVAL);
+    }
+    Ok(Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32))
+}
+
+/// `clock_gettime(2)`.
+pub fn sys_clock_gettime(t: &mut Task, a: &SyscallArgs) -> SysResult {
+    let c = clock(a.i32(0))?;
+    let ts = now(t, c);
+    a.ptr::<timespec>(1).write(t.mem(), &ts)?;
+    SysRet::ZERO
+}
+
+/// `clock_getres(2)`: the host's resolution; 1 ns for CPU clocks. A NULL
+/// result pointer only validates the clock.
+pub fn sys_clock_getres(t: &mut Task, a: &SyscallArgs) -> SysResult {
+    let c = clock(a.i32(0))?;
+    let res = match c {
+        Clock::Host(id) => {
+            let r = rustix::time::clock_getres(id);
+            timespec {
+                tv_sec: r.tv_sec,
+                tv_nsec: r.tv_nsec,
+            }
+        }
+        _ => timespec {
+            tv_sec: 0,
+            tv_nsec: 1,
+        },
+    };
+    let p = a.ptr::<timespec>(1);
+    if !p.is_null() {
+        p.write(t.mem(), &res)?;
+    }
+    SysRet::ZERO
+}
+
+/// `gettimeofday(2)`: wall time; the time zone reads as UTC (Linux's
+/// default `sys_tz`).
+pub fn sys_gettimeofday(t: &mut Task, a: &SyscallArgs) -> SysResult {
+    let ts = now(t, Clock::Host(ClockId::Realtime));
+    let (tvp, tzp) = (a.ptr::<timeval>(0), a.ptr::<timezone>(1));
+    if !tvp.is_null() {
+        tvp.write(
+            t.mem(),
+            &timeval {
+                tv_sec: ts.tv_sec,
+                tv_usec: ts.tv_nsec / 1000,
+            },
+        )?;
+    }
+    if !tzp.is_null() {
+        tzp.write(t.mem(), &timezone::default())?;
+    }
+    SysRet::ZERO
+}
+
+/// `time(2)`: seconds since the epoch, also stored at `tloc` unless NULL.
+pub fn sys_time(t: &mut Task, a: &SyscallArgs) -> SysResult {
+    let secs = now(t, Clock::Host(ClockId::Realtime)).tv_sec;
+    let p = a.ptr::<i64>(0);
+    if !p.is_null() {
+        p.write(t.mem(), &secs)?;
+    }
+    Ok(SysRet::Value(secs as u64))
+}
+
+fn sleep_for(d: Duration) {
+    if !d.is_zero() {
+        std::thread::sleep(d);
+    }
+}
+
+/// `nanosleep(2)`. The sleep is not interrupted by signals (a
+/// single-threaded application has nobody to send it one), so `rem` is
+/// never written.
+pub fn sys_nanosleep(t: &mut Task, a: &SyscallArgs) -> SysResult {
+    let req = a.ptr::<timespec>(0).read(t.mem())?;
+    sleep_for(valid(&req)?);
+    SysRet::ZERO
+}
+
+/// `clock_nanosleep(2)`: relative or `TIMER_ABSTIME` sleeps on the wall,
+/// monotonic and boot clocks; CPU-time clocks give `EINVAL` (thread) or
+/// `ENOTSUP` (process) as Linux does. Errors are returned, not `-errno`.
+pub fn sys_clock_nanosleep(t: &mut Task, a: &SyscallArgs) -> SysResult {
+    let c = clock(a.i32(0))?;
+    let flags = a.u32(1);
+    let req = a.ptr::<timespec>(2).read(t.mem())?;
+    let d = valid(&req)?;
+    match c {
+        Clock::ThreadCpu => return Err(Errno::EINVAL),
+        Clock::ProcessCpu => return Err(Errno::ENOTSUP),
+        Clock::Host(ClockId::MonotonicRaw | ClockId::RealtimeCoarse | ClockId::MonotonicCoarse) => {
+            return Err(Errno::ENOTSUP)
+        }
+        Clock::Host(_) | Clock::Tai => {}
+    }
+    if flags & TIMER_ABSTIME != 0 {
+        let cur = now(t, c);
+        let cur = Duration::new(
+            cur.tv_sec.max(0) as u64,
+            cur.tv_nsec.clamp(0, NSEC_PER_SEC - 1) as u32,
+        );
+        sleep_for(d.saturating_sub(cur));
+    } else {
+        sleep_for(d);
+    }
+    SysRet::ZERO
+}
+
+/// `USER_HZ`: the unit of `times(2)`.
+const USER_HZ: u128 = 100;
+
+fn ticks(d: Duration) -> i64 {
+    (d.as_millis() * USER_HZ / 1000) as i64
+}
+
+/// `times(2)`: the task's user and system time in clock ticks (children:
+/// none have run); returns ticks since the kernel started.
+pub fn sys_times(t: &mut Task, a: &SyscallArgs) -> SysResult {
+    let p = a.ptr::<tms>(0);
+    if !p.is_null() {
+        let v = tms {
+            tms_utime: ticks(t.times.user),
+            tms_stime: ticks(t.times.system),
+            tms_cutime: 0,
+            tms_cstime: 0,
+        };
+        p.write(t.mem(), &v)?;
+    }
+    Ok(SysRet::Value(ticks(t.kernel().uptime()) as u64))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clock_ids_and_timespec_validation() {
+        assert_eq!(clock(0), Ok(Clock::Host(ClockId::Realtime)));
+        assert_eq!(clock(2), Ok(Clock::ProcessCpu));
+        assert_eq!(clock(10), Err(Errno::EINVAL));
+        assert_eq!(clock(-6), Err(Errno::EINVAL));
+        assert_eq!(
+            valid(&timespec {
+                tv_sec: 1,
+                tv_nsec: 5
+            }),
+            Ok(Duration::new(1, 5))
+        );
+        assert_eq!(
+            valid(&timespec {
+                tv_sec: -1,
+                tv_nsec: 0
+            }),
+            Err(Errno::EINVAL)
+        );
+        assert_eq!(
+            valid(&timespec {
+                tv_sec: 0,
+                tv_nsec: NSEC_PER_SEC
+            }),
+            Err(Errno::EINVAL)
+        );
+    }
+}
