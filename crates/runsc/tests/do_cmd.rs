@@ -1,0 +1,250 @@
+//! End-to-end tests of `runsc do`: the built binary runs real Debian
+//! programs in the sandbox, on both platforms, and the results are compared
+//! with what the host itself computes.
+
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+const PLATFORMS: [&str; 2] = ["systrap", "ptrace"];
+
+fn runsc(platform: &str, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_runsc"))
+        .arg(format!("--platform={platform}"))
+        .arg("do")
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .expect("runsc starts")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn host(args: &[&str]) -> String {
+    let o = Command::new(args[0])
+        .args(&args[1..])
+        .output()
+        .expect("host program");
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn have(path: &str) -> bool {
+    let ok = Path::new(path).exists();
+    if !ok {
+        eprintln!("skipping: {path} is not installed (.ci/run installs it)");
+    }
+    ok
+}
+
+#[test]
+fn busybox_applets() {
+    if !have("/bin/busybox") {
+        return;
+    }
+    for p in PLATFORMS {
+        let o = runsc(p, &["/bin/busybox", "echo", "hello", "sandbox"]);
+        assert_eq!(stdout(&o), "hello sandbox\n", "{p}");
+        assert_eq!(o.status.code(), Some(0));
+        let o = runsc(p, &["/bin/busybox", "cat", "/etc/os-release"]);
+        assert_eq!(
+            stdout(&o),
+            std::fs::read_to_string("/etc/os-release").unwrap(),
+            "{p}"
+        );
+        let o = runsc(
+            p,
+            &[
+                "/bin/busybox",
+                "sh",
+                "-c",
+                "i=0; while [ $i -lt 3 ]; do i=$((i+1)); echo line $i; done",
+            ],
+        );
+        assert_eq!(
+            stdout(&o),
+            "line 1\nline 2\nline 3\n",
+            "{p}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        for applet in ["wc", "sort"] {
+            let want = host(&["/bin/busybox", applet, "/etc/passwd"]);
+            assert_eq!(
+                stdout(&runsc(p, &["/bin/busybox", applet, "/etc/passwd"])),
+                want,
+                "{p} {applet}"
+            );
+        }
+        let o = runsc(p, &["/bin/busybox", "ls", "/"]);
+        assert!(
+            stdout(&o).lines().any(|l| l == "usr"),
+            "{p}: {}",
+            stdout(&o)
+        );
+    }
+}
+
+#[test]
+fn sha256_of_a_10mb_file_matches_the_host() {
+    if !have("/bin/busybox") {
+        return;
+    }
+    let dir = std::env::temp_dir().join(format!("runsc-sha-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("blob");
+    let data: Vec<u8> = (0..10 << 20)
+        .map(|i: u32| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+        .collect();
+    std::fs::write(&file, &data).unwrap();
+    let want = host(&["/bin/busybox", "sha256sum", file.to_str().unwrap()]);
+    for p in PLATFORMS {
+        let o = runsc(p, &["/bin/busybox", "sha256sum", file.to_str().unwrap()]);
+        assert_eq!(stdout(&o), want, "{p}");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn dynamic_debian_programs() {
+    for p in PLATFORMS {
+        let o = runsc(p, &["/bin/bash", "-c", "echo $((6*7))"]);
+        assert_eq!(
+            stdout(&o),
+            "42\n",
+            "{p}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        let o = runsc(p, &["/bin/ls", "-la", "/usr"]);
+        assert!(stdout(&o).contains(" share\n"), "{p}: {}", stdout(&o));
+        let o = runsc(p, &["/usr/bin/stat", "-c", "%s %F", "/etc/passwd"]);
+        assert_eq!(
+            stdout(&o),
+            host(&["/usr/bin/stat", "-c", "%s %F", "/etc/passwd"]),
+            "{p}"
+        );
+        let o = runsc(
+            p,
+            &[
+                "/usr/bin/find",
+                "/usr/share/doc",
+                "-maxdepth",
+                "1",
+                "-name",
+                "bash",
+            ],
+        );
+        assert_eq!(stdout(&o), "/usr/share/doc/bash\n", "{p}");
+        let o = runsc(
+            p,
+            &[
+                "/usr/bin/perl",
+                "-e",
+                "print join(',', map { $_ * $_ } 1..5), qq(\\n)",
+            ],
+        );
+        assert_eq!(
+            stdout(&o),
+            "1,4,9,16,25\n",
+            "{p}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        if have("/usr/bin/python3") {
+            let code = "import json,hashlib; print(hashlib.sha256(json.dumps({'a': list(range(100))}).encode()).hexdigest())";
+            let o = runsc(p, &["/usr/bin/python3", "-c", code]);
+            assert_eq!(
+                stdout(&o),
+                host(&["/usr/bin/python3", "-c", code]),
+                "{p}: {}",
+                String::from_utf8_lossy(&o.stderr)
+            );
+        }
+    }
+}
+
+#[test]
+fn writes_stay_in_the_sandbox() {
+    let name = format!("/tmp/runsc-written-{}", std::process::id());
+    for p in PLATFORMS {
+        // Builtins only (one process): write, read back, check.
+        let script = format!(
+            "echo secret > {name} && read x < {name} && echo $x && test -e {name} && echo there"
+        );
+        let o = runsc(p, &["/bin/bash", "-c", &script]);
+        assert_eq!(
+            stdout(&o),
+            "secret\nthere\n",
+            "{p}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        let o = runsc(p, &["/bin/busybox", "rm", "/etc/hostname"]);
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{p}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        assert!(
+            !Path::new(&name).exists(),
+            "{p}: the file leaked to the host"
+        );
+        assert!(
+            Path::new("/etc/hostname").exists(),
+            "{p}: the host lost a file"
+        );
+    }
+}
+
+#[test]
+fn exit_codes_and_fatal_signals_propagate() {
+    for p in PLATFORMS {
+        assert_eq!(
+            runsc(p, &["/bin/bash", "-c", "exit 3"]).status.code(),
+            Some(3),
+            "{p}"
+        );
+        // A SIGSEGV in the application is 128+11 for the caller, and the
+        // Sentry survives to report it.
+        let o = runsc(p, &["/bin/bash", "-c", "kill -SEGV $$"]);
+        assert_eq!(
+            o.status.code(),
+            Some(139),
+            "{p}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+    }
+}
+
+#[test]
+fn bad_programs_get_the_linux_errno_and_a_message() {
+    let dir = std::env::temp_dir().join(format!("runsc-bad-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let truncated = dir.join("truncated");
+    let elf = std::fs::read("/bin/true").unwrap();
+    std::fs::write(&truncated, &elf[..40]).unwrap();
+    let foreign = dir.join("foreign");
+    let mut f = elf.clone();
+    f[18] = 183; // EM_AARCH64
+    std::fs::write(&foreign, &f).unwrap();
+    for path in [&truncated, &foreign] {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    for p in PLATFORMS {
+        for (path, needle) in [
+            (truncated.to_str().unwrap(), "ENOEXEC"),
+            (foreign.to_str().unwrap(), "ENOEXEC"),
+            ("/usr", "EACCES"),
+            ("/no/such/program", "ENOENT"),
+        ] {
+            let o = runsc(p, &[path]);
+            let err = String::from_utf8_lossy(&o.stderr);
+            assert!(err.contains(needle), "{p} {path}: {err}");
+            assert!(
+                matches!(o.status.code(), Some(126 | 127)),
+                "{p} {path}: {:?}",
+                o.status
+            );
+        }
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
