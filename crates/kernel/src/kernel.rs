@@ -2,12 +2,14 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::atomic::{AtomicI32, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, Weak};
 use std::time::Instant;
 
+use abi::termios::{termios, winsize};
+use abi::Errno;
 use mm::MemoryFileAllocator;
 use platform::Platform;
-use vfs::Vfs;
+use vfs::{FileDescription, Vfs};
 
 use crate::sink::Sink;
 use crate::syscalls;
@@ -40,6 +42,26 @@ impl Default for Config {
     }
 }
 
+/// Terminal requests a file backed by a terminal serves with typed
+/// arguments (the `ioctl` handler copies them to and from guest memory).
+/// The kernel cannot see inside a [`FileDescription`], so whoever builds a
+/// terminal-backed description registers one of these for it with
+/// [`Kernel::register_tty`].
+pub trait TtyOps: Send + Sync {
+    /// `TCGETS`: the terminal's settings.
+    fn tcgets(&self) -> Result<termios, Errno>;
+    /// `TCSETS`, `TCSETSW` or `TCSETSF` (`request`): changes the settings.
+    fn tcsets(&self, request: u32, new: &termios) -> Result<(), Errno>;
+    /// `TIOCGWINSZ`: the window size.
+    fn tiocgwinsz(&self) -> Result<winsize, Errno>;
+    /// `TIOCSWINSZ`: sets the window size.
+    fn tiocswinsz(&self, size: &winsize) -> Result<(), Errno>;
+}
+
+/// One registered terminal: the description (weakly, so closing it still
+/// frees it) and its typed operations.
+type TtyEntry = (Weak<FileDescription>, Arc<dyn TtyOps>);
+
 /// The shared state of the Sentry: the platform, the memory-file frame
 /// allocator, the filesystem tree, the PID namespace, clocks, names and the
 /// diagnostic sinks.
@@ -55,6 +77,7 @@ pub struct Kernel {
     views: Mutex<BTreeMap<i32, Arc<TaskView>>>,
     next_pid: AtomicI32,
     boot: Instant,
+    ttys: Mutex<Vec<TtyEntry>>,
 }
 
 impl core::fmt::Debug for Kernel {
@@ -90,6 +113,7 @@ impl Kernel {
             views: Mutex::new(BTreeMap::new()),
             next_pid: AtomicI32::new(1),
             boot: Instant::now(),
+            ttys: Mutex::new(Vec::new()),
         })
     }
 
@@ -176,6 +200,31 @@ impl Kernel {
     /// Every live task, by ascending tid (`/proc` listing).
     pub fn task_views(&self) -> Vec<Arc<TaskView>> {
         self.views().values().cloned().collect()
+    }
+
+    fn ttys(&self) -> std::sync::MutexGuard<'_, Vec<TtyEntry>> {
+        match self.ttys.lock() {
+            Ok(v) => v,
+            Err(p) => p.into_inner(),
+        }
+    }
+
+    /// Declares that `file` (and every descriptor that shares it) is a
+    /// terminal served by `ops`, for the `TCGETS`/`TCSETS*`/`TIOCGWINSZ`/
+    /// `TIOCSWINSZ` requests.
+    pub fn register_tty(&self, file: &Arc<FileDescription>, ops: Arc<dyn TtyOps>) {
+        let mut ttys = self.ttys();
+        ttys.retain(|(f, _)| f.strong_count() > 0);
+        ttys.push((Arc::downgrade(file), ops));
+    }
+
+    /// The terminal operations registered for `file`, if it is one.
+    pub fn tty(&self, file: &Arc<FileDescription>) -> Option<Arc<dyn TtyOps>> {
+        let target = Arc::downgrade(file);
+        self.ttys()
+            .iter()
+            .find(|(f, _)| f.ptr_eq(&target))
+            .map(|(_, ops)| ops.clone())
     }
 
     /// Reports an unimplemented system call to the debug log, once per

@@ -28,6 +28,7 @@ pub mod memory;
 pub mod path;
 pub mod pipe;
 pub mod process;
+pub mod procfs;
 pub mod run;
 pub mod sigframe;
 pub mod signals;

@@ -4,11 +4,14 @@
 
 use crate::cli::{Cli, DoArgs, NetworkArg, PlatformArg};
 use crate::log;
+use abi::termios::{termios, winsize};
+use abi::Errno;
 use anyhow::{bail, Context, Result};
 use fs_host::{HostFdFile, HostFs};
 use fs_overlay::OverlayFs;
 use fs_tmpfs::{TmpFs, TmpFsOptions};
 use kernel::clock::HostClock;
+use kernel::kernel::TtyOps;
 use kernel::{Config, Credentials, Kernel, ProcessSpec};
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::io::OwnedFd;
@@ -22,6 +25,7 @@ const DEV_ROOT: u64 = 3;
 const DEV_DEV: u64 = 4;
 const DEV_STDIO: u64 = 5;
 const DEV_EMPTY: u64 = 6;
+const DEV_PROC: u64 = 7;
 
 /// Runs `runsc do` and returns the exit code to leave with.
 pub fn run(cli: &Cli, args: &DoArgs) -> Result<i32> {
@@ -53,6 +57,12 @@ pub fn run(cli: &Cli, args: &DoArgs) -> Result<i32> {
         ..Config::default()
     };
     let k = Kernel::new(plat, vfs.clone(), config, debug, strace);
+    mount_at(
+        &vfs,
+        b"/proc",
+        kernel::procfs::new_procfs(&k, DEV_PROC),
+        MountFlags::MS_NOSUID | MountFlags::MS_NODEV | MountFlags::MS_NOEXEC,
+    )?;
 
     let creds = Credentials::default();
     let envp = environment(args);
@@ -78,7 +88,7 @@ pub fn run(cli: &Cli, args: &DoArgs) -> Result<i32> {
         cwd,
         creds,
         umask: 0o022,
-        files: stdio()?,
+        files: stdio(&k)?,
     };
     let mut task = match k.spawn(spec) {
         Ok(t) => t,
@@ -98,8 +108,9 @@ pub fn run(cli: &Cli, args: &DoArgs) -> Result<i32> {
 }
 
 /// The sandbox's mount tree: overlay(tmpfs over host `--root`) at `/`,
-/// devfs at `/dev`, and empty read-only directories over `/proc` and `/sys`
-/// so that the host's own are never visible through the lower layer.
+/// devfs at `/dev`, and an empty read-only directory over `/sys` so that
+/// the host's own is never visible through the lower layer. `/proc` needs
+/// the kernel, so [`run`] mounts it once the kernel exists.
 fn root_filesystem(args: &DoArgs) -> Result<Arc<Vfs>> {
     let clock: Arc<dyn vfs::Clock> = Arc::new(HostClock);
     let meta =
@@ -125,18 +136,16 @@ fn root_filesystem(args: &DoArgs) -> Result<Arc<Vfs>> {
     let devfs = fs_dev::new_devfs(DEV_DEV, clock.clone())
         .map_err(|e| anyhow::anyhow!("creating /dev: {e}"))?;
     mount_at(&vfs, b"/dev", devfs, MountFlags::empty())?;
-    for dir in [&b"/proc"[..], b"/sys"] {
-        let empty = TmpFs::new(
-            TmpFsOptions {
-                dev: DEV_EMPTY,
-                root_mode: 0o555,
-                ..TmpFsOptions::default()
-            },
-            clock.clone(),
-        )
-        .map_err(|e| anyhow::anyhow!("creating an empty mount: {e}"))?;
-        mount_at(&vfs, dir, empty, MountFlags::MS_RDONLY)?;
-    }
+    let empty = TmpFs::new(
+        TmpFsOptions {
+            dev: DEV_EMPTY,
+            root_mode: 0o555,
+            ..TmpFsOptions::default()
+        },
+        clock.clone(),
+    )
+    .map_err(|e| anyhow::anyhow!("creating an empty mount: {e}"))?;
+    mount_at(&vfs, b"/sys", empty, MountFlags::MS_RDONLY)?;
     Ok(vfs)
 }
 
@@ -179,8 +188,10 @@ fn environment(args: &DoArgs) -> Vec<Vec<u8>> {
     env
 }
 
-/// The host's stdin, stdout and stderr as the sandbox's fds 0-2.
-fn stdio() -> Result<Vec<(i32, Arc<vfs::FileDescription>)>> {
+/// The host's stdin, stdout and stderr as the sandbox's fds 0-2; those
+/// that are terminals are registered with `k` so the terminal `ioctl`s
+/// reach the host terminal.
+fn stdio(k: &Kernel) -> Result<Vec<(i32, Arc<vfs::FileDescription>)>> {
     let mut files = Vec::new();
     for (fd, flags) in [
         (0, OpenFlags::empty()),
@@ -196,11 +207,38 @@ fn stdio() -> Result<Vec<(i32, Arc<vfs::FileDescription>)>> {
         let Ok(file) = HostFdFile::new(host) else {
             continue; // closed on the host: closed in the sandbox too
         };
-        let desc = HostFdFile::into_description(Arc::new(file), DEV_STDIO, flags)
+        let file = Arc::new(file);
+        let desc = HostFdFile::into_description(file.clone(), DEV_STDIO, flags)
             .map_err(|e| anyhow::anyhow!("host fd {fd}: {e}"))?;
-        files.push((fd, Arc::new(desc)));
+        let desc = Arc::new(desc);
+        if file.is_tty() {
+            k.register_tty(&desc, Arc::new(HostTty(file)));
+        }
+        files.push((fd, desc));
     }
     Ok(files)
+}
+
+/// The kernel's view of a host terminal: [`HostFdFile`]'s typed terminal
+/// requests behind [`TtyOps`].
+struct HostTty(Arc<HostFdFile>);
+
+impl TtyOps for HostTty {
+    fn tcgets(&self) -> Result<termios, Errno> {
+        self.0.tcgets()
+    }
+
+    fn tcsets(&self, request: u32, new: &termios) -> Result<(), Errno> {
+        self.0.tcsets(request, new)
+    }
+
+    fn tiocgwinsz(&self) -> Result<winsize, Errno> {
+        self.0.tiocgwinsz()
+    }
+
+    fn tiocswinsz(&self, size: &winsize) -> Result<(), Errno> {
+        self.0.tiocswinsz(size)
+    }
 }
 
 /// Duplicates a standard stream's descriptor into an owned one.

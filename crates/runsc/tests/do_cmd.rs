@@ -248,3 +248,81 @@ fn bad_programs_get_the_linux_errno_and_a_message() {
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn proc_self_describes_the_running_program() {
+    if !have("/bin/busybox") {
+        return;
+    }
+    // `/bin` may be a symlink to `/usr/bin`: the link shows the real path.
+    let exe = std::fs::canonicalize("/bin/busybox").unwrap();
+    for p in PLATFORMS {
+        let o = runsc(p, &["/bin/busybox", "cat", "/proc/self/status"]);
+        let status = stdout(&o);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(status.contains("Name:\tbusybox\n"), "{p}: {status}{err}");
+        assert!(
+            status.lines().any(|l| l.starts_with("Pid:\t")),
+            "{p}: {status}"
+        );
+        let o = runsc(p, &["/bin/busybox", "readlink", "/proc/self/exe"]);
+        assert_eq!(
+            stdout(&o).trim_end(),
+            exe.to_str().unwrap(),
+            "{p}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        let o = runsc(p, &["/bin/busybox", "cat", "/proc/self/maps"]);
+        assert!(
+            stdout(&o).lines().any(|l| l.ends_with("[stack]")),
+            "{p}: {}",
+            stdout(&o)
+        );
+        let o = runsc(p, &["/bin/busybox", "ls", "/proc/self/fd"]);
+        let fds = stdout(&o);
+        for fd in ["0", "1", "2"] {
+            assert!(fds.lines().any(|l| l == fd), "{p}: {fd} in {fds}");
+        }
+    }
+}
+
+#[test]
+fn terminal_ioctls_on_a_non_terminal_give_enotty() {
+    if !have("/bin/busybox") {
+        return;
+    }
+    for p in PLATFORMS {
+        // stdin is /dev/null on the host.
+        let o = runsc(p, &["/bin/busybox", "stty", "size"]);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_ne!(o.status.code(), Some(0), "{p}");
+        assert!(err.contains("Inappropriate ioctl"), "{p}: {err}");
+    }
+}
+
+#[test]
+fn terminal_ioctls_reach_the_host_terminal() {
+    if !have("/bin/busybox") || !have("/usr/bin/script") {
+        return;
+    }
+    let bin = env!("CARGO_BIN_EXE_runsc");
+    for p in PLATFORMS {
+        // `script` runs the command on a fresh pseudo-terminal.
+        let cmd = format!(
+            "stty rows 33 cols 101; {bin} --platform={p} do /bin/busybox stty size; \
+             {bin} --platform={p} do /bin/busybox stty cols 77; stty size"
+        );
+        let o = Command::new("/usr/bin/script")
+            .args(["-qec", &cmd, "/dev/null"])
+            .stdin(Stdio::null())
+            .output()
+            .expect("script starts");
+        let out = stdout(&o).replace('\r', "");
+        assert_eq!(
+            out,
+            "33 101\n33 77\n",
+            "{p}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+    }
+}

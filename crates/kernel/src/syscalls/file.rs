@@ -7,6 +7,7 @@ use abi::fcntl::{
     F_OFD_SETLKW, F_RDLCK, F_SETFD, F_SETFL, F_SETLK, F_SETLKW, F_UNLCK, F_WRLCK,
 };
 use abi::openat2::open_how;
+use abi::termios::{termios, winsize, TCGETS, TCSETS, TCSETSF, TCSETSW, TIOCGWINSZ, TIOCSWINSZ};
 use abi::Errno;
 use vfs::{OpenFlags, ResolveFlags};
 
@@ -245,10 +246,42 @@ pub fn sys_fcntl(t: &mut Task, a: &SyscallArgs) -> SysResult {
     }
 }
 
+/// The terminal requests of `ioctl(2)` on a registered terminal, copying
+/// the structs to and from guest memory.
+fn tty_ioctl(
+    t: &mut Task,
+    a: &SyscallArgs,
+    tty: &dyn crate::kernel::TtyOps,
+    cmd: u32,
+) -> SysResult {
+    match cmd {
+        TCGETS => {
+            let v = tty.tcgets()?;
+            a.ptr::<termios>(2).write(t.mem(), &v)?;
+        }
+        TIOCGWINSZ => {
+            let v = tty.tiocgwinsz()?;
+            a.ptr::<winsize>(2).write(t.mem(), &v)?;
+        }
+        TIOCSWINSZ => {
+            let v = a.ptr::<winsize>(2).read(t.mem())?;
+            tty.tiocswinsz(&v)?;
+        }
+        _ => {
+            let v = a.ptr::<termios>(2).read(t.mem())?;
+            tty.tcsets(cmd, &v)?;
+        }
+    }
+    SysRet::ZERO
+}
+
 /// `ioctl(2)`: the generic descriptor requests (`FIOCLEX`, `FIONCLEX`,
-/// `FIONBIO`, `FIOASYNC`, `FIONREAD`) here; everything else goes to the file
-/// (terminal requests on a non-terminal give `ENOTTY`). A stream's
-/// `FIONREAD` is asked of the file, which returns the byte count.
+/// `FIONBIO`, `FIOASYNC`, `FIONREAD`) here; the terminal requests
+/// (`TCGETS`, `TCSETS*`, `TIOCGWINSZ`, `TIOCSWINSZ`) through the
+/// description's registered [`crate::kernel::TtyOps`] when it has one;
+/// everything else goes to the file (terminal requests on a non-terminal
+/// give `ENOTTY`). A stream's `FIONREAD` is asked of the file, which
+/// returns the byte count.
 pub fn sys_ioctl(t: &mut Task, a: &SyscallArgs) -> SysResult {
     let (fd, cmd) = (a.fd(0), a.u32(1));
     let file = t.file(fd)?;
@@ -283,6 +316,12 @@ pub fn sys_ioctl(t: &mut Task, a: &SyscallArgs) -> SysResult {
             let n = n.min(i32::MAX as u64) as i32;
             a.ptr::<i32>(2).write(t.mem(), &n)?;
             SysRet::ZERO
+        }
+        TCGETS | TCSETS | TCSETSW | TCSETSF | TIOCGWINSZ | TIOCSWINSZ => {
+            match t.kernel().tty(&file) {
+                Some(tty) => tty_ioctl(t, a, &*tty, cmd),
+                None => file.ioctl(cmd, a.u64(2)).map(SysRet::Value),
+            }
         }
         _ => file.ioctl(cmd, a.u64(2)).map(SysRet::Value),
     }

@@ -43,7 +43,7 @@ pub static SYSCALL_TABLE: &[SyscallEntry] = &[
     e(13, "rt_sigaction", Status::Supported, signal::sys_rt_sigaction),
     e(14, "rt_sigprocmask", Status::Supported, signal::sys_rt_sigprocmask),
     e(15, "rt_sigreturn", Status::Supported, signal::sys_rt_sigreturn),
-    e(16, "ioctl", Status::Partial("FIOCLEX/FIONCLEX/FIONBIO/FIOASYNC/FIONREAD here; other requests go to the file as (cmd, arg) and cannot copy structs, so TCGETS/TIOCGWINSZ on a terminal are not served yet"), file::sys_ioctl),
+    e(16, "ioctl", Status::Partial("FIOCLEX/FIONCLEX/FIONBIO/FIOASYNC/FIONREAD here; TCGETS/TCSETS*/TIOCGWINSZ/TIOCSWINSZ on registered terminals (runsc stdio); other requests go to the file as (cmd, arg)"), file::sys_ioctl),
     e(17, "pread64", Status::Partial("a blocking descriptor whose file says EAGAIN is waited on by polling its readiness with backoff (no wait queues yet)"), read_write::sys_pread64),
     e(18, "pwrite64", Status::Partial("a blocking descriptor whose file says EAGAIN is waited on by polling its readiness with backoff (no wait queues yet)"), read_write::sys_pwrite64),
     e(19, "readv", Status::Partial("a blocking descriptor whose file says EAGAIN is waited on by polling its readiness with backoff (no wait queues yet)"), read_write::sys_readv),
