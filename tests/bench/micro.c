@@ -52,6 +52,10 @@ int main(int argc, char **argv) {
     pid_t echo = -1;
     if (!strcmp(c, "pipe")) {
         echo = fork();
+        if (echo < 0) {
+            perror("fork");
+            return 1;
+        }
         if (echo == 0) {
             char b;
             close(p1[1]);

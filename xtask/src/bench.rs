@@ -353,7 +353,7 @@ fn run_with_timeout(argv: &[String], limit: Duration) -> std::result::Result<Str
     if !out.status.success() {
         let err = String::from_utf8_lossy(&out.stderr);
         let last = err.lines().last().unwrap_or("").to_string();
-        return Err(format!("exit {}: {last}", out.status));
+        return Err(format!("{}: {last}", out.status));
     }
     Ok(String::from_utf8_lossy(&out.stdout).into_owned())
 }
