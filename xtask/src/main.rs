@@ -22,6 +22,7 @@ const USAGE: &str = "usage: cargo xtask <build|install|lint|test|bench> [args]
 commands:
   build   release build of runsc (target/release/runsc)
   install build, then copy runsc to /usr/local/bin
+  syscalls  regenerate docs/syscalls.md from the kernel's syscall table
   lint    rustfmt check, clippy -D warnings, layering and unsafe-code checks
   test    lint + all tests + no_std build of abi + benches compiled
   bench   [--quick] [--only NAME] [--update-docs] [--runsc PATH]
@@ -39,6 +40,7 @@ fn main() -> Result<()> {
         "bench" => bench::run(rest),
         "build" => build(rest).map(|_| ()),
         "install" => install(rest),
+        "syscalls" => syscalls(rest),
         "__rss" => bench::rss_probe(rest),
         "help" | "--help" | "-h" => {
             println!("{USAGE}");
@@ -72,6 +74,25 @@ fn install(args: &[String]) -> Result<()> {
         .with_context(|| format!("copying {} to {}", bin.display(), tmp.display()))?;
     std::fs::rename(&tmp, dest).with_context(|| format!("installing {}", dest.display()))?;
     println!("installed {}", dest.display());
+    Ok(())
+}
+
+/// `cargo xtask syscalls`: rewrites docs/syscalls.md from the table (the
+/// kernel's test of that file fails while it is stale).
+fn syscalls(args: &[String]) -> Result<()> {
+    if let Some(a) = args.first() {
+        bail!("`syscalls` takes no arguments (got `{a}`)");
+    }
+    let status = std::process::Command::new(util::cargo_bin())
+        .args(["test", "--quiet", "-p", "kernel", "--test", "syscalls_doc"])
+        .env("UPDATE_DOCS", "1")
+        .current_dir(util::workspace_root())
+        .status()
+        .context("running cargo test")?;
+    if !status.success() {
+        bail!("regenerating docs/syscalls.md failed ({status})");
+    }
+    println!("wrote docs/syscalls.md");
     Ok(())
 }
 
