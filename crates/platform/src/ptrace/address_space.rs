@@ -181,17 +181,6 @@ fn check_range(addr: u64, len: u64) -> Result<u64> {
     Ok(addr + len)
 }
 
-fn expect_ok(op: &'static str, r: i64) -> Result<i64> {
-    if (-4095..0).contains(&r) {
-        Err(Error::Host {
-            op,
-            source: std::io::Error::from_raw_os_error(-r as i32),
-        })
-    } else {
-        Ok(r)
-    }
-}
-
 impl AddressSpace for PtraceAddressSpace {
     fn map(&self, addr: u64, len: u64, prot: Prot, file_offset: u64) -> Result<()> {
         let end = check_range(addr, len)?;
@@ -206,7 +195,7 @@ impl AddressSpace for PtraceAddressSpace {
             libc::SYS_mmap,
             [addr, len, host_prot(prot), flags, fd, file_offset],
         );
-        match r.and_then(|r| expect_ok("mmap(stub)", r)) {
+        match r.and_then(|r| inject::host_result("mmap(stub)", r)) {
             Ok(got) if got as u64 == addr => {
                 view.map(addr, end, prot);
                 Ok(())
@@ -223,7 +212,7 @@ impl AddressSpace for PtraceAddressSpace {
     fn unmap(&self, addr: u64, len: u64) -> Result<()> {
         let end = check_range(addr, len)?;
         let mut view = lock(&self.shared.view);
-        expect_ok(
+        inject::host_result(
             "munmap(stub)",
             self.shared
                 .syscall(libc::SYS_munmap, [addr, len, 0, 0, 0, 0])?,
@@ -236,7 +225,7 @@ impl AddressSpace for PtraceAddressSpace {
         let end = check_range(addr, len)?;
         let mut view = lock(&self.shared.view);
         for (s, e, _) in view.mapped_parts(addr, end) {
-            expect_ok(
+            inject::host_result(
                 "mprotect(stub)",
                 self.shared
                     .syscall(libc::SYS_mprotect, [s, e - s, host_prot(prot), 0, 0, 0])?,

@@ -9,6 +9,19 @@ use super::code;
 use crate::sys::{ptrace, waitpid, WaitStatus};
 use crate::{Error, Regs, Result};
 
+/// Turns the raw return value of an injected system call into a result:
+/// `-4095..0` is a host errno, reported as [`Error::Host`] naming `op`.
+pub fn host_result(op: &'static str, r: i64) -> Result<i64> {
+    if (-4095..0).contains(&r) {
+        Err(Error::Host {
+            op,
+            source: std::io::Error::from_raw_os_error(-r as i32),
+        })
+    } else {
+        Ok(r)
+    }
+}
+
 /// Runs `nr(args)` in stopped thread `tid`; returns the raw `rax`.
 pub fn syscall(tid: i32, template: &Regs, nr: i64, args: [u64; 6]) -> Result<i64> {
     run_at(

@@ -278,17 +278,6 @@ fn prot_bits(p: Prot) -> u64 {
     b as u64
 }
 
-fn host_result(op: &'static str, r: i64) -> Result<i64> {
-    if (-4095..0).contains(&r) {
-        Err(Error::Host {
-            op,
-            source: std::io::Error::from_raw_os_error(-r as i32),
-        })
-    } else {
-        Ok(r)
-    }
-}
-
 impl AddressSpace for SystrapAddressSpace {
     fn map(&self, addr: u64, len: u64, prot: Prot, file_offset: u64) -> Result<()> {
         self.check(addr, len)?;
@@ -301,7 +290,7 @@ impl AddressSpace for SystrapAddressSpace {
         let mut view = self.view();
         // A failed MAP_FIXED may have removed the old mapping: forget it first.
         view.unmap(addr, addr + len);
-        let r = host_result(
+        let r = inject::host_result(
             "mmap(stub)",
             self.inject(
                 libc::SYS_mmap,
@@ -318,7 +307,7 @@ impl AddressSpace for SystrapAddressSpace {
     fn unmap(&self, addr: u64, len: u64) -> Result<()> {
         self.check(addr, len)?;
         let mut view = self.view();
-        host_result(
+        inject::host_result(
             "munmap(stub)",
             self.inject(libc::SYS_munmap, [addr, len, 0, 0, 0, 0])?,
         )?;
@@ -330,7 +319,7 @@ impl AddressSpace for SystrapAddressSpace {
         self.check(addr, len)?;
         let mut view = self.view();
         for (s, e, _) in view.mapped_parts(addr, addr + len) {
-            host_result(
+            inject::host_result(
                 "mprotect(stub)",
                 self.inject(libc::SYS_mprotect, [s, e - s, prot_bits(prot), 0, 0, 0])?,
             )?;
@@ -467,7 +456,7 @@ fn clone_on_factory(pid: i32, template: Regs, sites: Sites, slot: u64) -> Result
             why: format!("clone injection stopped at {:#x}", after.rip),
         });
     }
-    let r = host_result("clone(stub thread)", after.rax as i64)?;
+    let r = inject::host_result("clone(stub thread)", after.rax as i64)?;
     i32::try_from(r).map_err(|_| Error::Invalid("clone returned a bad thread id"))
 }
 
