@@ -37,6 +37,7 @@ pub mod strace;
 pub mod syscalls;
 pub mod task;
 pub mod usermem;
+pub mod vdso;
 pub mod view;
 
 pub use kernel::{Config, Kernel};
