@@ -35,6 +35,7 @@ pub mod signals;
 pub mod sink;
 pub mod strace;
 pub mod syscalls;
+pub mod sysfs;
 pub mod task;
 pub mod usermem;
 pub mod vdso;
