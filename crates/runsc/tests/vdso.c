@@ -1,5 +1,5 @@
 /*
- * The vDSO as a glibc program sees it (built static and dynamic by
+ * The vDSO as a glibc program sees it (built dynamic, static and static-pie by
  * tests/vdso.rs). Prints "ok" lines and exits 0 when every check holds.
  *
  *   vdso check   AT_SYSINFO_EHDR, the [vdso] line of /proc/self/maps, a

@@ -1,5 +1,5 @@
 //! End-to-end tests of our vDSO: a C program (`tests/vdso.c`), built with
-//! the system gcc both static and dynamic, checks through glibc and
+//! the system gcc dynamic, static and static-pie, checks through glibc and
 //! through the vDSO's own functions that `AT_SYSINFO_EHDR` and the
 //! `[vdso]` mapping are there, that every symbol resolves under
 //! `LINUX_2.6`, and that the clocks, `time`, `gettimeofday` and `getcpu`
@@ -13,9 +13,9 @@ use std::sync::OnceLock;
 
 const PLATFORMS: [&str; 2] = ["systrap", "ptrace"];
 
-/// The test program, built once per run: (dynamic, static).
-fn programs() -> &'static (PathBuf, PathBuf) {
-    static BUILT: OnceLock<(PathBuf, PathBuf)> = OnceLock::new();
+/// The test program, built once per run: dynamic, static, static-pie.
+fn programs() -> &'static [PathBuf; 3] {
+    static BUILT: OnceLock<[PathBuf; 3]> = OnceLock::new();
     BUILT.get_or_init(|| {
         let src = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/vdso.c");
         let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
@@ -32,10 +32,11 @@ fn programs() -> &'static (PathBuf, PathBuf) {
             assert!(st.success(), "gcc {name}");
             out
         };
-        (
+        [
             build("vdso-dynamic", &[]),
             build("vdso-static", &["-static"]),
-        )
+            build("vdso-static-pie", &["-static-pie"]),
+        ]
     })
 }
 
@@ -56,8 +57,7 @@ fn text(b: &[u8]) -> String {
 #[test]
 fn checker_passes_natively() {
     // The oracle: the same checks hold against the host kernel's vDSO.
-    let (dynamic, stat) = programs();
-    for prog in [dynamic, stat] {
+    for prog in programs() {
         let o = Command::new(prog).arg("check").output().expect("runs");
         assert_eq!(text(&o.stdout), "vdso check ok\n", "{}", prog.display());
         assert_eq!(o.status.code(), Some(0));
@@ -66,9 +66,8 @@ fn checker_passes_natively() {
 
 #[test]
 fn glibc_finds_and_uses_our_vdso() {
-    let (dynamic, stat) = programs();
     for p in PLATFORMS {
-        for prog in [dynamic, stat] {
+        for prog in programs() {
             for mode in ["check", "patch"] {
                 let prog = prog.to_str().expect("utf-8 path");
                 let o = runsc(&[&format!("--platform={p}")], &[prog, mode]);
@@ -86,8 +85,7 @@ fn glibc_finds_and_uses_our_vdso() {
 
 #[test]
 fn strace_shows_the_vdso_calls_trapped() {
-    let (dynamic, stat) = programs();
-    for prog in [dynamic, stat] {
+    for prog in programs() {
         let prog = prog.to_str().expect("utf-8 path");
         let o = runsc(&["--strace"], &[prog, "check"]);
         assert_eq!(text(&o.stdout), "vdso check ok\n", "{prog}");
