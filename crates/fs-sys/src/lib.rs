@@ -7,7 +7,8 @@
 //!   `get_nprocs_conf` counts the `cpu<N>` directories, so both agree with
 //!   `sched_getaffinity(2)` inside the sandbox;
 //! - `kernel/mm/transparent_hugepage/enabled`, the huge page mode the
-//!   sandbox's memory really gets (see [`ThpMode`]);
+//!   sandbox's memory really gets (see [`ThpMode`]), and `hpage_pmd_size`
+//!   next to it (the Go runtime reads it at start-up);
 //! - `fs/cgroup/` (empty: no cgroup filesystem is mounted yet) and
 //!   `class/net/` (empty: there is no network stack yet).
 //!
@@ -28,6 +29,10 @@ use vfs::{Filesystem, Inode, Result, StatFs, Timespec};
 
 pub use facts::{cpulist, host_cpus, SysFacts, ThpMode};
 pub use tree::{Builder, SysInode};
+
+/// The size of a huge page mapped by one page-middle-directory entry on
+/// x86-64 (2 MiB), what `hpage_pmd_size` reports whatever the mode.
+pub const HPAGE_PMD_SIZE: u64 = 2 << 20;
 
 /// `SYSFS_MAGIC` for `statfs`.
 pub const SYSFS_MAGIC: u64 = 0x6265_6572;
@@ -63,7 +68,11 @@ fn layout(b: &mut Builder, facts: &SysFacts) -> Arc<SysInode> {
     let devices = b.dir(vec![("system".to_owned(), system)]);
 
     let enabled = b.file(facts.thp.text());
-    let thp = b.dir(vec![("enabled".to_owned(), enabled)]);
+    let pmd = b.file(format!("{HPAGE_PMD_SIZE}\n"));
+    let thp = b.dir(vec![
+        ("enabled".to_owned(), enabled),
+        ("hpage_pmd_size".to_owned(), pmd),
+    ]);
     let mm = b.dir(vec![("transparent_hugepage".to_owned(), thp)]);
     let kernel = b.dir(vec![("mm".to_owned(), mm)]);
 

@@ -134,6 +134,10 @@ fn the_tree_has_what_programs_read() {
         read(&fx, "/sys/kernel/mm/transparent_hugepage/enabled"),
         Ok("always madvise [never]\n".into())
     );
+    assert_eq!(
+        read(&fx, "/sys/kernel/mm/transparent_hugepage/hpage_pmd_size"),
+        Ok("2097152\n".into())
+    );
     let cred = Credentials::root();
     let ctx = Context::new(&cred, &fx.root);
     let at = fx
