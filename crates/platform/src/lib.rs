@@ -25,6 +25,7 @@ pub mod ptrace;
 pub mod stub;
 pub mod sys;
 pub mod systrap;
+pub mod tsc;
 
 pub use abi::ptrace::user_regs_struct as Regs;
 pub use memfile::MemoryFile;
