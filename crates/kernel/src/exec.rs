@@ -406,7 +406,7 @@ pub fn execve(t: &mut Task, req: ExecRequest) -> Result<(), ExecError> {
         }
     };
     mem.mm().set_start_brk(exe_plan.brk_start);
-    let vdso = crate::vdso::map_vdso(&mut mem, k.frames(), &memfile).map_err(mem_err)?;
+    let vdso = crate::vdso::map_vdso(&mut mem, &k, &memfile).map_err(mem_err)?;
 
     // The initial stack.
     let mut auxv = AuxvValues::new(&exe_plan, interp_plan.as_ref());

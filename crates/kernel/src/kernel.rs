@@ -33,6 +33,10 @@ pub struct Config {
     /// configuration is made, since the platforms later pin Sentry
     /// threads to one CPU at a time.
     pub cpus: Vec<usize>,
+    /// Let the vDSO read the clocks from the `[vvar]` page (gVisor's fast
+    /// path); when false the page always says "not ready" and every vDSO
+    /// clock read makes the system call (the answers are the same).
+    pub vdso_fast_clock: bool,
 }
 
 impl Default for Config {
@@ -44,6 +48,7 @@ impl Default for Config {
             version: "#1 SMP PREEMPT_DYNAMIC Sun Jan 1 00:00:00 UTC 2026".to_owned(),
             memory_limit: 4 << 30,
             cpus: fs_sys::host_cpus(),
+            vdso_fast_clock: true,
         }
     }
 }
@@ -84,6 +89,7 @@ pub struct Kernel {
     next_pid: AtomicI32,
     boot: Instant,
     ttys: Mutex<Vec<TtyEntry>>,
+    vvar: Mutex<Option<Arc<crate::vdso::VvarPage>>>,
 }
 
 impl core::fmt::Debug for Kernel {
@@ -120,6 +126,7 @@ impl Kernel {
             next_pid: AtomicI32::new(1),
             boot: Instant::now(),
             ttys: Mutex::new(Vec::new()),
+            vvar: Mutex::new(None),
         })
     }
 
@@ -160,6 +167,12 @@ impl Kernel {
     /// `sysinfo` uptime).
     pub fn uptime(&self) -> std::time::Duration {
         self.boot.elapsed()
+    }
+
+    /// The `[vvar]` page all address spaces map, once the first `execve`
+    /// made it (`crate::vdso`).
+    pub(crate) fn vvar_slot(&self) -> &Mutex<Option<Arc<crate::vdso::VvarPage>>> {
+        &self.vvar
     }
 
     /// Whether system calls are traced.

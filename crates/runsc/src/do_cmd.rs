@@ -54,6 +54,7 @@ pub fn run(cli: &Cli, args: &DoArgs) -> Result<i32> {
     };
     let config = Config {
         strace: cli.strace,
+        vdso_fast_clock: !cli.vdso_syscall_clock,
         ..Config::default()
     };
     let k = Kernel::new(plat, vfs.clone(), config, debug, strace);

@@ -8,15 +8,31 @@
  *                through both glibc and the vDSO's own functions. Also
  *                passes natively, against the host's vDSO.
  *   vdso patch   Proves glibc calls through our vDSO: rewrites the system
- *                call number inside __vdso_time (to getpid) and
- *                __vdso_clock_gettime (to clock_getres), then sees glibc's
- *                time() and clock_gettime() return those answers. Only
- *                meaningful under runsc, whose vDSO makes system calls.
+ *                call number of __vdso_clock_getres (to getpid) and of
+ *                __vdso_clock_gettime's fallback (to clock_getres), then
+ *                sees glibc's clock_getres() and clock_gettime() on a clock
+ *                the page does not serve (CLOCK_TAI) return those answers.
+ *                Only meaningful under runsc.
+ *   vdso vvar    The [vvar] line of /proc/self/maps: read-only, below the
+ *                [vdso] (right below it with `adjacent`); mprotect cannot
+ *                make it writable and a write to it faults (SIGSEGV,
+ *                SEGV_ACCERR). Also
+ *                passes natively.
+ *   vdso clock fast|slow READY   Interleaves glibc's clock_gettime,
+ *                gettimeofday and time (the vDSO) with the same calls made
+ *                with syscall(2), checking both clocks never go back across
+ *                the two paths and agree. `fast` first waits (at most 10 s)
+ *                for the page's word at offset READY to say ready, `slow`
+ *                checks that it does not. Between two getppid() markers
+ *                it makes exactly CALLS syscall(SYS_clock_gettime) calls,
+ *                so --strace shows how many vDSO calls trapped.
  */
 #define _GNU_SOURCE
 #include <elf.h>
 #include <errno.h>
 #include <sched.h>
+#include <setjmp.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,22 +61,31 @@ typedef long (*tod_fn)(struct timeval *, void *);
 typedef long (*time_fn)(time_t *);
 typedef long (*getcpu_fn)(unsigned *, unsigned *, void *);
 
-/* The [vdso] line of /proc/self/maps. */
-static int vdso_range(uintptr_t *lo, uintptr_t *hi)
+/* The lines of /proc/self/maps named `name` ("[vdso]\n"): how many, the
+ * range of the last one, and its permissions. */
+static int maps_range(const char *name, uintptr_t *lo, uintptr_t *hi, char perms[5])
 {
 	FILE *f = fopen("/proc/self/maps", "r");
-	char line[512];
+	char line[512], p[5] = "";
+	size_t len = strlen(name);
 	int found = 0;
 	if (!f)
 		return 0;
 	while (fgets(line, sizeof line, f)) {
 		size_t n = strlen(line);
-		if (n >= 7 && strcmp(line + n - 7, "[vdso]\n") == 0 &&
-		    sscanf(line, "%lx-%lx", lo, hi) == 2)
+		if (n >= len && strcmp(line + n - len, name) == 0 &&
+		    sscanf(line, "%lx-%lx %4s", lo, hi, p) == 3)
 			found++;
 	}
 	fclose(f);
+	if (perms)
+		memcpy(perms, p, 5);
 	return found;
+}
+
+static int vdso_range(uintptr_t *lo, uintptr_t *hi)
+{
+	return maps_range("[vdso]\n", lo, hi, NULL);
 }
 
 /*
@@ -222,7 +247,11 @@ static int check(void)
 	return failures != 0;
 }
 
-/* Replaces the system call number of the vDSO function `name`. */
+/*
+ * Replaces the system call number of the vDSO function `name`: its first
+ * `mov $old_nr, %eax; syscall` (b8 <nr> 0f 05), which for the clock
+ * functions is the fallback at their end.
+ */
 static void repatch(const char *name, int old_nr, int new_nr)
 {
 	unsigned char *p = vdso_sym(name, "LINUX_2.6");
@@ -230,30 +259,148 @@ static void repatch(const char *name, int old_nr, int new_nr)
 	CHECK(p && vdso_range(&lo, &hi) == 1, "%s", name);
 	if (!p)
 		return;
-	int nr;
-	memcpy(&nr, p + 1, 4);
-	CHECK(p[0] == 0xb8 && nr == old_nr, "%s starts with mov $%d, %%eax", name, old_nr);
-	if (p[0] != 0xb8 || nr != old_nr)
+	unsigned char want[7] = {0xb8, 0, 0, 0, 0, 0x0f, 0x05};
+	memcpy(want + 1, &old_nr, 4);
+	unsigned char *at = NULL;
+	for (unsigned char *q = p; q + sizeof want <= (unsigned char *)hi && q < p + 512; q++)
+		if (memcmp(q, want, sizeof want) == 0) {
+			at = q;
+			break;
+		}
+	CHECK(at, "%s has mov $%d, %%eax; syscall", name, old_nr);
+	if (!at)
 		return;
 	CHECK(mprotect((void *)lo, hi - lo, PROT_READ | PROT_WRITE | PROT_EXEC) == 0,
 	      "mprotect: %s", strerror(errno));
-	memcpy(p + 1, &new_nr, 4);
+	memcpy(at + 1, &new_nr, 4);
 	CHECK(mprotect((void *)lo, hi - lo, PROT_READ | PROT_EXEC) == 0, "mprotect back");
 }
 
 static int patch(void)
 {
 	struct timespec res, ts;
-	CHECK(clock_getres(CLOCK_MONOTONIC, &res) == 0, "getres");
-	repatch("__vdso_time", SYS_time, SYS_getpid);
+	CHECK(syscall(SYS_clock_getres, CLOCK_TAI, &res) == 0, "getres");
+	repatch("__vdso_clock_getres", SYS_clock_getres, SYS_getpid);
 	repatch("__vdso_clock_gettime", SYS_clock_gettime, SYS_clock_getres);
-	CHECK(time(NULL) == getpid(), "glibc time() went through __vdso_time");
-	CHECK(clock_gettime(CLOCK_MONOTONIC, &ts) == 0, "clock_gettime");
+	CHECK(clock_getres(CLOCK_MONOTONIC, &ts) == getpid(),
+	      "glibc clock_getres() went through __vdso_clock_getres");
+	CHECK(clock_gettime(CLOCK_TAI, &ts) == 0, "clock_gettime");
 	CHECK(ts.tv_sec == res.tv_sec && ts.tv_nsec == res.tv_nsec,
 	      "glibc clock_gettime() went through __vdso_clock_gettime: %ld.%09ld",
 	      (long)ts.tv_sec, ts.tv_nsec);
 	if (failures == 0)
 		printf("vdso patch ok\n");
+	return failures != 0;
+}
+
+static sigjmp_buf segv_jump;
+static void *volatile segv_addr;
+static volatile int segv_code;
+
+static void on_segv(int sig, siginfo_t *si, void *ctx)
+{
+	(void)sig;
+	(void)ctx;
+	segv_addr = si->si_addr;
+	segv_code = si->si_code;
+	siglongjmp(segv_jump, 1);
+}
+
+static int vvar(int adjacent)
+{
+	uintptr_t lo = 0, hi = 0, vlo = 0, vhi = 0;
+	char perms[5];
+	CHECK(maps_range("[vvar]\n", &lo, &hi, perms) == 1, "one [vvar] line");
+	CHECK(vdso_range(&vlo, &vhi) == 1, "one [vdso] line");
+	CHECK(lo && hi > lo && hi <= vlo && vlo - hi < (1 << 20), "[vvar] %lx-%lx, [vdso] at %lx",
+	      lo, hi, vlo);
+	CHECK(!adjacent || hi == vlo, "[vvar] ends at %lx, [vdso] starts at %lx", hi, vlo);
+	CHECK(strncmp(perms, "r--", 3) == 0, "[vvar] is %s", perms);
+	if (!lo)
+		return 1;
+	errno = 0;
+	CHECK(mprotect((void *)lo, 4096, PROT_READ | PROT_WRITE) == -1 && errno == EACCES,
+	      "mprotect(PROT_WRITE) of [vvar]: %s", strerror(errno));
+	volatile unsigned char first = *(volatile unsigned char *)lo;
+	(void)first;
+	struct sigaction sa = {0};
+	sa.sa_sigaction = on_segv;
+	sa.sa_flags = SA_SIGINFO;
+	sigaction(SIGSEGV, &sa, NULL);
+	if (sigsetjmp(segv_jump, 1) == 0) {
+		*(volatile unsigned char *)lo = 1;
+		CHECK(0, "a write to [vvar] succeeded");
+	}
+	CHECK(segv_addr == (void *)lo && segv_code == SEGV_ACCERR,
+	      "a write to [vvar]: SIGSEGV at %p (code %d)", segv_addr, segv_code);
+	if (failures == 0)
+		printf("vdso vvar ok\n");
+	return failures != 0;
+}
+
+/* The page's ready word, at byte `off` of the [vvar] mapping. */
+static unsigned long ready_word(long off)
+{
+	uintptr_t lo = 0, hi = 0;
+	if (maps_range("[vvar]\n", &lo, &hi, NULL) != 1)
+		return 0;
+	return __atomic_load_n((unsigned long *)(lo + off), __ATOMIC_ACQUIRE);
+}
+
+static long long sys_ns(clockid_t id)
+{
+	struct timespec t;
+	syscall(SYS_clock_gettime, id, &t);
+	return ns(t);
+}
+
+static int clocks(int fast, long ready_off, int calls)
+{
+	if (fast) {
+		struct timespec ms = {0, 1000000};
+		for (int i = 0; i < 10000 && !ready_word(ready_off); i++)
+			nanosleep(&ms, NULL);
+		CHECK(ready_word(ready_off), "the [vvar] page never got ready");
+	} else {
+		struct timespec wait = {0, 50000000};
+		nanosleep(&wait, NULL);
+		CHECK(!ready_word(ready_off), "the [vvar] page says ready");
+	}
+	long long last[2] = {0, 0}, worst = 0;
+	int back = 0;
+	syscall(SYS_getppid);
+	for (int i = 0; i < calls; i++) {
+		clockid_t id = i % 2 ? CLOCK_REALTIME : CLOCK_MONOTONIC;
+		struct timespec t;
+		clock_gettime(id, &t);
+		long long v = ns(t), s = sys_ns(id);
+		struct timespec w;
+		clock_gettime(id, &w);
+		if (v < last[i % 2] || s < v || ns(w) < s)
+			back++;
+		if (s - v > worst)
+			worst = s - v;
+		last[i % 2] = ns(w);
+		CHECK(t.tv_nsec >= 0 && t.tv_nsec < 1000000000, "nsec %ld", t.tv_nsec);
+	}
+	syscall(SYS_getppid);
+	CHECK(back == 0, "went back %d times", back);
+	/* Wall clock through gettimeofday and time against the system call. */
+	for (int i = 0; i < 100; i++) {
+		struct timeval tv;
+		struct timespec a, b;
+		syscall(SYS_clock_gettime, CLOCK_REALTIME, &a);
+		gettimeofday(&tv, NULL);
+		time_t t = time(NULL);
+		syscall(SYS_clock_gettime, CLOCK_REALTIME, &b);
+		long long us = tv.tv_sec * 1000000LL + tv.tv_usec;
+		CHECK(ns(a) / 1000 <= us && us <= ns(b) / 1000, "%lld %lld %lld", ns(a), us, ns(b));
+		CHECK(a.tv_sec <= t && t <= b.tv_sec, "%ld %ld %ld", (long)a.tv_sec, (long)t,
+		      (long)b.tv_sec);
+		CHECK(tv.tv_usec >= 0 && tv.tv_usec < 1000000, "usec %ld", (long)tv.tv_usec);
+	}
+	if (failures == 0)
+		printf("vdso clock ok\n");
 	return failures != 0;
 }
 
@@ -263,6 +410,10 @@ int main(int argc, char **argv)
 		return check();
 	if (argc == 2 && strcmp(argv[1], "patch") == 0)
 		return patch();
-	fprintf(stderr, "usage: vdso check|patch\n");
+	if (argc >= 2 && strcmp(argv[1], "vvar") == 0)
+		return vvar(argc == 3 && strcmp(argv[2], "adjacent") == 0);
+	if (argc == 5 && strcmp(argv[1], "clock") == 0)
+		return clocks(strcmp(argv[2], "fast") == 0, atol(argv[3]), atoi(argv[4]));
+	fprintf(stderr, "usage: vdso check|patch|vvar [adjacent]|clock fast|slow READY CALLS\n");
 	return 2;
 }

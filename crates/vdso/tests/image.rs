@@ -1,7 +1,8 @@
 //! The vDSO image parses as the shared object the C libraries expect:
 //! the program headers Linux's vDSO has, the dynamic tables their lookup
 //! walks, every symbol under version `LINUX_2.6`, no relocations, the
-//! `Linux` version note, and code that makes the right system call.
+//! `Linux` version note, and code that makes the right system call (as
+//! the fallback of the clock functions, which read the `[vvar]` page).
 
 use object::elf;
 use object::read::elf::{Dyn, FileHeader, ProgramHeader, Sym};
@@ -135,6 +136,10 @@ fn exports_every_function_under_linux_2_6() {
     );
 }
 
+/// Clock functions read the `[vvar]` page, the others are only a system
+/// call.
+const READS_THE_PAGE: [&str; 3] = ["clock_gettime", "gettimeofday", "time"];
+
 #[test]
 fn each_function_makes_its_system_call() {
     let (h, e) = header();
@@ -147,13 +152,34 @@ fn each_function_makes_its_system_call() {
             .find(|s| s.name(e, syms.strings()).unwrap() == want.as_bytes())
             .expect(&want);
         let at = sym.st_value.get(e) as usize;
+        let body = &vdso::IMAGE[at..at + sym.st_size.get(e) as usize];
         // mov $nr, %eax; syscall; ret
         let mut code = vec![0xb8];
         code.extend_from_slice(&nr.to_le_bytes());
         code.extend_from_slice(&[0x0f, 0x05, 0xc3]);
-        assert_eq!(&vdso::IMAGE[at..at + code.len()], &code[..], "{want}");
-        assert_eq!(sym.st_size.get(e), code.len() as u64, "{want}");
+        if READS_THE_PAGE.contains(&name) {
+            // The fallback ends the function.
+            assert!(body.ends_with(&code), "{want}: {body:02x?}");
+            assert!(body.len() > code.len(), "{want} reads the page first");
+        } else {
+            assert_eq!(body, &code[..], "{want}");
+        }
     }
+}
+
+#[test]
+fn the_clock_is_read_with_an_ordered_rdtsc() {
+    // lfence; rdtsc; lfence, once (the shared reader), and the syscall
+    // instruction only in the fallbacks.
+    let ordered: &[u8] = &[0x0f, 0xae, 0xe8, 0x0f, 0x31, 0x0f, 0xae, 0xe8];
+    let count = |pat: &[u8]| vdso::IMAGE.windows(pat.len()).filter(|w| *w == pat).count();
+    assert_eq!(count(ordered), 1);
+    assert_eq!(count(&[0x0f, 0x31]), 1, "no other rdtsc");
+    assert_eq!(
+        count(&[0x0f, 0x05]),
+        EXPORTS.len(),
+        "one syscall per function"
+    );
 }
 
 #[test]

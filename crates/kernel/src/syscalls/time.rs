@@ -51,13 +51,7 @@ fn to_ts(d: Duration) -> timespec {
 
 fn now(t: &Task, c: Clock) -> timespec {
     match c {
-        Clock::Host(id) => {
-            let ts = rustix::time::clock_gettime(id);
-            timespec {
-                tv_sec: ts.tv_sec,
-                tv_nsec: ts.tv_nsec,
-            }
-        }
+        Clock::Host(id) => crate::clock::gettime(id),
         Clock::Tai => match rustix::time::clock_gettime_dynamic(DynamicClockId::Tai) {
             Ok(ts) => timespec {
                 tv_sec: ts.tv_sec,
