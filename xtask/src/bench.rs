@@ -99,6 +99,7 @@ fn cases(micro: &Path, quick: bool) -> Vec<Case> {
     };
     vec![
         micro_case("null syscall (getpid)", "getpid", 40_000),
+        micro_case("clock_gettime (glibc, vDSO)", "clock_gettime", 400_000),
         micro_case("open+close", "openclose", 8_000),
         micro_case("pwrite 64 B", "pwrite64", 20_000),
         micro_case("read 4 KiB", "read4k", 20_000),
