@@ -215,26 +215,39 @@ impl Timekeeper {
         let horizon = u64::try_from(horizon.as_nanos()).unwrap_or(u64::MAX);
         let pages: Vec<Arc<VvarPage>> = w.pages.iter().filter_map(Weak::upgrade).collect();
 
-        // Write side of the seqlock, here and in every page: readers that
-        // finished before this point took their TSC before the samples
-        // below, which anchor the new parameters at the old ones' value.
+        // The host's wall clock too, before the write window, so that it
+        // stays a few dozen instructions long (readers spin while it is
+        // open).
+        let rt = sample(ClockId::Realtime);
+
+        // Write side of the seqlock, here and in every page. Readers that
+        // finished before it opened took their TSC before `now`, where the
+        // new parameters take over at the old ones' value.
         let seq = self.seq.fetch_add(1, Ordering::Relaxed) + 1;
         fence(Ordering::Release);
         for p in &pages {
             p.begin(seq);
         }
-        let rt = sample(ClockId::Realtime);
-        let mono = sample(ClockId::Monotonic);
+        let now = tsc::rdtsc_ordered();
+        // The host's readings carried forward to `now` at the measured rate.
+        let at = |s: Sample| Sample {
+            cycles: now,
+            ns: ClockParams::start(s, nominal).ns_at(now),
+        };
         let old = w.current;
         let clocks = if old.ready {
             [
-                old.clocks[0].steer(nominal, rt, horizon, Jumps::Both),
-                old.clocks[1].steer(nominal, mono, horizon, Jumps::ForwardOnly),
+                old.clocks[0].steer(nominal, at(rt), horizon, Jumps::Both),
+                old.clocks[1].steer(nominal, at(mono), horizon, Jumps::ForwardOnly),
             ]
         } else {
+            // Until now the clocks were the host's: start from host readings
+            // taken inside the window, later than any a reader returned.
+            let (rt, mono) = (host_ns(ClockId::Realtime), host_ns(ClockId::Monotonic));
+            let cycles = tsc::rdtsc_ordered();
             [
-                ClockParams::start(rt, nominal),
-                ClockParams::start(mono, nominal),
+                ClockParams::start(Sample { cycles, ns: rt }, nominal),
+                ClockParams::start(Sample { cycles, ns: mono }, nominal),
             ]
         };
         w.current = Published {
@@ -378,12 +391,12 @@ pub(crate) mod tests {
         let tk = Timekeeper::new(true);
         tk.update(MAX_INTERVAL);
         assert!(!tk.is_ready(), "no baseline yet");
-        let before = tk.now_ns(SandboxClock::Monotonic);
         spin(FIRST_INTERVAL);
+        // The host's clocks until the calibration, the TSC's after: the
+        // switch does not go back either.
+        let mut last = [SandboxClock::Realtime, SandboxClock::Monotonic].map(|c| tk.now_ns(c));
         tk.update(FIRST_INTERVAL);
         assert!(tk.is_ready());
-        let mut last = [0u64; 2];
-        last[1] = before;
         for round in 0..20 {
             spin(Duration::from_micros(500));
             if round % 4 == 0 {
