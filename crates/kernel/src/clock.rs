@@ -24,7 +24,7 @@ use std::time::Duration;
 
 use abi::time::timespec;
 use platform::tsc;
-use rustix::time::{clock_gettime, ClockId};
+use rustix::time::{clock_gettime, clock_gettime_dynamic, ClockId, DynamicClockId};
 use vdso::params::{mult_for, ClockParams, Jumps, Sample};
 use vfs::{Clock, Timespec};
 
@@ -315,6 +315,31 @@ pub fn gettime(id: ClockId) -> timespec {
         Some(c) => timekeeper().now_ns(c),
         None => host_ns(id),
     };
+    split(ns)
+}
+
+/// `CLOCK_TAI` as the sandbox sees it: its `CLOCK_REALTIME` plus the
+/// host's TAI offset, a whole number of seconds (0 until NTP sets it), so
+/// the two clocks differ by exactly that, as on Linux.
+pub fn gettime_tai() -> timespec {
+    let offset = match clock_gettime_dynamic(DynamicClockId::Tai) {
+        Ok(tai) => {
+            let rt = host_ns(ClockId::Realtime) as i128;
+            let tai = i128::from(tai.tv_sec) * i128::from(NSEC_PER_SEC) + i128::from(tai.tv_nsec);
+            let secs =
+                (tai - rt + i128::from(NSEC_PER_SEC / 2)).div_euclid(i128::from(NSEC_PER_SEC));
+            u64::try_from(secs).unwrap_or(0)
+        }
+        Err(_) => 0,
+    };
+    split(
+        timekeeper()
+            .now_ns(SandboxClock::Realtime)
+            .saturating_add(offset.saturating_mul(NSEC_PER_SEC)),
+    )
+}
+
+fn split(ns: u64) -> timespec {
     timespec {
         tv_sec: (ns / NSEC_PER_SEC) as i64,
         tv_nsec: (ns % NSEC_PER_SEC) as i64,
@@ -361,6 +386,16 @@ pub(crate) mod tests {
         assert_eq!(sandbox_clock(ClockId::ThreadCPUTime), None);
         let ts = gettime(ClockId::ProcessCPUTime);
         assert!((0..1_000_000_000).contains(&ts.tv_nsec));
+        // TAI is the wall clock plus whole seconds (37 or 0 on hosts).
+        let rt = gettime(ClockId::Realtime);
+        let tai = gettime_tai();
+        let rt2 = gettime(ClockId::Realtime);
+        let ns = |t: timespec| i128::from(t.tv_sec) * 1_000_000_000 + i128::from(t.tv_nsec);
+        let (lo, tai, hi) = (ns(rt), ns(tai), ns(rt2));
+        let offset = (tai - lo + 500_000_000).div_euclid(1_000_000_000);
+        assert!((0..100).contains(&offset), "{offset}");
+        let tai = tai - offset * 1_000_000_000;
+        assert!(lo <= tai && tai <= hi, "{lo} {tai} {hi}");
     }
 
     /// Waits (spinning on the host clock, not sleeping) until `d` passed.

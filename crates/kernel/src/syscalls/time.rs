@@ -1,14 +1,15 @@
 //! Clocks and sleeping: `clock_gettime(2)`, `clock_getres(2)`,
 //! `gettimeofday(2)`, `time(2)`, `nanosleep(2)`, `clock_nanosleep(2)`.
 //!
-//! Wall and monotonic clocks are the host's; the CPU-time clocks count the
+//! Wall and monotonic clocks are the sandbox's (`crate::clock`, the same
+//! function the vDSO computes); the CPU-time clocks count the
 //! time the task ran in its stub plus the time the Sentry served it.
 
 use std::time::Duration;
 
 use abi::time::{timespec, timeval, timezone, tms};
 use abi::Errno;
-use rustix::time::{ClockId, DynamicClockId};
+use rustix::time::ClockId;
 
 use super::{SysResult, SysRet, SyscallArgs};
 use crate::task::Task;
@@ -52,13 +53,7 @@ fn to_ts(d: Duration) -> timespec {
 fn now(t: &Task, c: Clock) -> timespec {
     match c {
         Clock::Host(id) => crate::clock::gettime(id),
-        Clock::Tai => match rustix::time::clock_gettime_dynamic(DynamicClockId::Tai) {
-            Ok(ts) => timespec {
-                tv_sec: ts.tv_sec,
-                tv_nsec: ts.tv_nsec,
-            },
-            Err(_) => now(t, Clock::Host(ClockId::Realtime)),
-        },
+        Clock::Tai => crate::clock::gettime_tai(),
         Clock::ProcessCpu | Clock::ThreadCpu => to_ts(t.times.user + t.times.system),
     }
 }
