@@ -78,6 +78,12 @@ pub struct Kernel {
     next_pid: AtomicI32,
     boot: Instant,
     ttys: Mutex<Vec<TtyEntry>>,
+    /// The process table (see [`crate::tasks`]).
+    pub(crate) table: Mutex<crate::tasks::TaskTable>,
+    /// Notified when the last task leaves the table.
+    pub(crate) idle: std::sync::Condvar,
+    /// Futex waiters of every address space.
+    pub(crate) futexes: crate::futex::FutexTable,
 }
 
 impl core::fmt::Debug for Kernel {
@@ -114,6 +120,9 @@ impl Kernel {
             next_pid: AtomicI32::new(1),
             boot: Instant::now(),
             ttys: Mutex::new(Vec::new()),
+            table: Mutex::new(crate::tasks::TaskTable::default()),
+            idle: std::sync::Condvar::new(),
+            futexes: crate::futex::FutexTable::default(),
         })
     }
 

@@ -19,9 +19,11 @@
 #![deny(missing_docs)]
 
 pub mod clock;
+pub mod clone;
 pub mod exec;
 pub mod fdtable;
 pub mod file_pages;
+pub mod futex;
 pub mod kernel;
 pub mod limits;
 pub mod memory;
@@ -29,6 +31,7 @@ pub mod path;
 pub mod pipe;
 pub mod process;
 pub mod procfs;
+pub mod restart;
 pub mod run;
 pub mod sigframe;
 pub mod signals;
@@ -36,8 +39,10 @@ pub mod sink;
 pub mod strace;
 pub mod syscalls;
 pub mod task;
+pub mod tasks;
 pub mod usermem;
 pub mod view;
+pub mod waiter;
 
 pub use kernel::{Config, Kernel};
 pub use process::{ProcessSpec, SpawnError};

@@ -27,7 +27,7 @@ pub fn to_platform_prot(p: ProtFlags) -> platform::Prot {
 }
 
 /// One application address space, model and reality together.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct TaskMemory {
     /// The model: VMAs, populated pages, brk. Shared (and locked) so that
     /// observers such as procfs can read it while the task runs.

@@ -4,7 +4,7 @@
 use std::time::Instant;
 
 use abi::signal::{
-    siginfo_t, BUS_ADRERR, SEGV_ACCERR, SEGV_MAPERR, SIGBUS, SIGKILL, SIGSEGV, SI_KERNEL,
+    siginfo_t, sigset_t, BUS_ADRERR, SEGV_ACCERR, SEGV_MAPERR, SIGBUS, SIGKILL, SIGSEGV, SI_KERNEL,
 };
 use mm::{AccessType, Fault};
 use platform::{Access, Event};
@@ -105,14 +105,15 @@ impl Task {
             drop(tg);
             self.signals.mask.remove(sig);
         }
-        self.signals.post(info);
+        self.post_signal(info);
     }
 
     /// Acts on every deliverable pending signal.
     pub fn deliver_signals(&mut self) {
         while self.exited.is_none() {
-            let Some(info) = self.signals.dequeue() else {
-                return;
+            let allowed = sigset_t::FULL.difference(self.signals.mask.without_unblockable());
+            let Some(info) = self.dequeue_signal(allowed) else {
+                break;
             };
             let sig = info.si_signo;
             let disp = self.tg().handlers.disposition(sig);
@@ -143,6 +144,11 @@ impl Task {
                     }
                 }
             }
+        }
+        // No handler took the temporary mask of `rt_sigsuspend`/`ppoll`
+        // into its frame: put the old one back.
+        if let Some(m) = self.signals.saved_mask.take() {
+            self.signals.mask = m;
         }
     }
 }

@@ -10,6 +10,7 @@
 mod args;
 pub mod at;
 pub mod attr;
+pub mod clone;
 pub mod cwd;
 pub mod exec;
 pub mod file;
@@ -28,6 +29,7 @@ pub mod stat;
 pub mod table_x86_64;
 pub mod thread;
 pub mod time;
+pub mod wait;
 pub mod xattr;
 
 pub use args::SyscallArgs;
@@ -169,6 +171,7 @@ pub fn dispatch(t: &mut Task, a: &SyscallArgs) -> Option<u64> {
             _ => (e.handler)(t, a),
         },
     };
+    let res = crate::restart::resolve(t, res);
     if strace {
         crate::strace::exit(t, a, &res);
     }
