@@ -326,3 +326,107 @@ fn terminal_ioctls_reach_the_host_terminal() {
         );
     }
 }
+
+/// Runs `sh -c script` in the sandbox and checks its output and status.
+fn sh_case(p: &str, shell: &str, script: &str, want: &str) {
+    let o = runsc(p, &[shell, "-c", script]);
+    assert_eq!(
+        stdout(&o),
+        want,
+        "{p} {shell} {script:?}: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert_eq!(o.status.code(), Some(0), "{p} {shell} {script:?}");
+}
+
+#[test]
+fn shell_pipelines_subshells_and_jobs() {
+    let shells: Vec<&str> = ["/bin/busybox", "/bin/bash"]
+        .into_iter()
+        .filter(|s| have(s))
+        .collect();
+    for p in PLATFORMS {
+        for &sh in &shells {
+            // busybox runs its shell as the `sh` applet.
+            let run = |script: &str, want: &str| {
+                if sh == "/bin/busybox" {
+                    let o = runsc(p, &[sh, "sh", "-c", script]);
+                    assert_eq!(stdout(&o), want, "{p} busybox {script:?}");
+                    assert_eq!(o.status.code(), Some(0), "{p} busybox {script:?}");
+                } else {
+                    sh_case(p, sh, script, want);
+                }
+            };
+            run("echo abc | tr a-c x-z", "xyz\n");
+            run("echo $(echo nested)", "nested\n");
+            run("(exit 7); echo $?", "7\n");
+            run(
+                "printf 'b\\na\\nb\\nc\\nb\\n' | sort | uniq -c | tr -s ' '",
+                " 1 a\n 3 b\n 1 c\n",
+            );
+            run("sleep 0.1 & wait $!; echo waited $?", "waited 0\n");
+            run("sleep 5 & kill -TERM $!; wait $!; echo $?", "143\n");
+        }
+    }
+}
+
+#[test]
+fn python_threads_and_subprocesses() {
+    if !have("/usr/bin/python3") {
+        return;
+    }
+    let script = "import threading, subprocess\n\
+        r = [0] * 4\n\
+        def f(i): r[i] = sum(range(i * 100000, (i + 1) * 100000))\n\
+        ts = [threading.Thread(target=f, args=(i,)) for i in range(4)]\n\
+        [t.start() for t in ts]\n\
+        [t.join() for t in ts]\n\
+        print(sum(r))\n\
+        print(subprocess.run(['/bin/echo', 'x'], capture_output=True).stdout.decode(), end='')\n";
+    let want = format!("{}\nx\n", (0u64..400_000).sum::<u64>());
+    for p in PLATFORMS {
+        let o = runsc(p, &["/usr/bin/python3", "-c", script]);
+        assert_eq!(
+            stdout(&o),
+            want,
+            "{p}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        assert_eq!(o.status.code(), Some(0), "{p}");
+    }
+}
+
+#[test]
+fn c_fork_wait_kill_and_pthreads() {
+    if !have("/usr/bin/gcc") {
+        return;
+    }
+    let src = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/progs/fork_wait_threads.c"
+    );
+    let dir = std::env::temp_dir().join(format!("runsc-proc-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let bin = dir.join("fork_wait_threads");
+    let cc = Command::new("/usr/bin/gcc")
+        .args(["-O1", "-pthread", "-o"])
+        .arg(&bin)
+        .arg(src)
+        .status()
+        .expect("gcc runs");
+    assert!(cc.success());
+    let bin = bin.to_str().unwrap();
+    // The oracle: the same program natively.
+    assert_eq!(host(&[bin]), "ok\n");
+    for p in PLATFORMS {
+        let o = runsc(p, &[bin]);
+        assert_eq!(
+            stdout(&o),
+            "ok\n",
+            "{p}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        assert_eq!(o.status.code(), Some(0), "{p}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
