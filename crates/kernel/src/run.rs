@@ -110,6 +110,15 @@ impl Task {
 
     /// Acts on every deliverable pending signal.
     pub fn deliver_signals(&mut self) {
+        if self.handle.is_zapped() && self.exited.is_none() {
+            // The process ends (or execs) without this thread.
+            let status = self.tg().exit.unwrap_or(ExitStatus::Signaled {
+                sig: SIGKILL,
+                core: false,
+            });
+            self.exit_thread(status);
+            return;
+        }
         while self.exited.is_none() {
             let allowed = sigset_t::FULL.difference(self.signals.mask.without_unblockable());
             let Some(info) = self.dequeue_signal(allowed) else {

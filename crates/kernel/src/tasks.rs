@@ -7,6 +7,7 @@
 //! Lock order: the table, then a thread group, then a task's pending set.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -48,6 +49,9 @@ pub struct TaskHandle {
     pub waiter: Arc<Waiter>,
     /// Stops it when it runs application code.
     pub interrupter: Interrupter,
+    /// Set when the rest of its process is going away without it (another
+    /// thread called `exit_group` or `execve`): the thread just exits.
+    zapped: AtomicBool,
 }
 
 impl core::fmt::Debug for TaskHandle {
@@ -67,7 +71,20 @@ impl TaskHandle {
             pending: Mutex::new(PendingSignals::default()),
             waiter: Arc::new(Waiter::new()),
             interrupter,
+            zapped: AtomicBool::new(false),
         }
+    }
+
+    /// Makes the thread exit at its next chance (Linux's
+    /// `zap_other_threads`).
+    pub fn zap(&self) {
+        self.zapped.store(true, Ordering::SeqCst);
+        self.kick();
+    }
+
+    /// Whether [`TaskHandle::zap`] was called.
+    pub fn is_zapped(&self) -> bool {
+        self.zapped.load(Ordering::SeqCst)
     }
 
     /// The thread's own pending set, locked.
@@ -389,9 +406,7 @@ impl Kernel {
                 continue;
             }
             if let Some(h) = t.tasks.get(tid) {
-                h.pending()
-                    .post(siginfo_t::new_kill(SIGKILL, abi::signal::SI_KERNEL, 0, 0));
-                h.kick();
+                h.zap();
             }
         }
     }
@@ -523,9 +538,9 @@ impl Task {
         false
     }
 
-    /// Whether `SIGKILL` is pending for this thread.
+    /// Whether `SIGKILL` is pending for this thread, or it was zapped.
     pub fn fatal_signal_pending(&self) -> bool {
-        self.handle.pending().set().contains(SIGKILL)
+        self.handle.is_zapped() || self.handle.pending().set().contains(SIGKILL)
     }
 
     /// Removes the lowest pending signal in `allowed`: the thread's own

@@ -73,7 +73,7 @@ impl Task {
     /// Whether a signal is deliverable to this task, or its thread group
     /// is being torn down: what ends an interruptible sleep.
     pub fn interrupted(&self) -> bool {
-        self.signal_pending() || self.tg().exit.is_some()
+        self.handle.is_zapped() || self.signal_pending() || self.tg().exit.is_some()
     }
 
     /// Blocks until `ready` yields a value, `deadline` passes

@@ -396,37 +396,74 @@ fn python_threads_and_subprocesses() {
     }
 }
 
-#[test]
-fn c_fork_wait_kill_and_pthreads() {
+/// Compiles `tests/progs/<name>.c` with the host gcc (with `-pthread`)
+/// into a scratch directory; `None` (test skipped) without gcc.
+fn compile_prog(name: &str) -> Option<std::path::PathBuf> {
     if !have("/usr/bin/gcc") {
-        return;
+        return None;
     }
-    let src = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/progs/fork_wait_threads.c"
-    );
-    let dir = std::env::temp_dir().join(format!("runsc-proc-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let bin = dir.join("fork_wait_threads");
+    let src = format!("{}/tests/progs/{name}.c", env!("CARGO_MANIFEST_DIR"));
+    let dir = std::env::temp_dir().join(format!("runsc-progs-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("scratch dir");
+    let bin = dir.join(name);
     let cc = Command::new("/usr/bin/gcc")
         .args(["-O1", "-pthread", "-o"])
         .arg(&bin)
-        .arg(src)
+        .arg(&src)
         .status()
         .expect("gcc runs");
-    assert!(cc.success());
-    let bin = bin.to_str().unwrap();
-    // The oracle: the same program natively.
-    assert_eq!(host(&[bin]), "ok\n");
+    assert!(cc.success(), "gcc {src}");
+    Some(bin)
+}
+
+/// Runs a compiled program natively (the oracle) and in the sandbox on
+/// both platforms; the outputs and statuses must agree.
+fn same_as_native(bin: &std::path::Path) {
+    let bin = bin.to_str().expect("utf-8 path");
+    let native = Command::new(bin)
+        .stdin(Stdio::null())
+        .output()
+        .expect("native run");
+    assert_eq!(native.status.code(), Some(0), "native {bin}");
     for p in PLATFORMS {
         let o = runsc(p, &[bin]);
         assert_eq!(
             stdout(&o),
-            "ok\n",
+            stdout(&native),
             "{p}: {}",
             String::from_utf8_lossy(&o.stderr)
         );
         assert_eq!(o.status.code(), Some(0), "{p}");
     }
-    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn c_fork_wait_kill_and_pthreads() {
+    if let Some(bin) = compile_prog("fork_wait_threads") {
+        assert_eq!(host(&[bin.to_str().unwrap()]), "ok\n");
+        same_as_native(&bin);
+    }
+}
+
+#[test]
+fn c_signals_restarts_and_shared_futexes() {
+    if let Some(bin) = compile_prog("signals_futex") {
+        same_as_native(&bin);
+    }
+}
+
+#[test]
+fn init_exit_kills_the_other_processes() {
+    if !have("/bin/bash") {
+        return;
+    }
+    for p in PLATFORMS {
+        let start = std::time::Instant::now();
+        let o = runsc(p, &["/bin/bash", "-c", "sleep 100 & sleep 100 & exit 3"]);
+        assert_eq!(o.status.code(), Some(3), "{p}");
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(50),
+            "{p}: runsc waited for the orphans"
+        );
+    }
 }

@@ -43,11 +43,13 @@ const RWF_SUPPORTED: u32 = RWF_HIPRI
 /// a file that has none ([`Task::wait_file`]). A signal interrupts the
 /// wait (`ERESTARTSYS`).
 ///
-/// A pipe while the sandbox has a single task would wait forever, as the
-/// application asked; the Sentry reports that deadlock, kills the process
-/// and returns `EDEADLK` instead of hanging.
+/// A pipe while the sandbox has a single live task would wait forever, as
+/// the application asked; the Sentry reports that deadlock, kills the
+/// process and returns `EDEADLK` instead of hanging. (A task leaves the
+/// table only after its descriptors are closed, so an exiting writer
+/// cannot be mistaken for none.)
 fn wait_ready(t: &mut Task, file: &FileDescription, mask: u32) -> Result<(), Errno> {
-    if crate::pipe::is_pipe(file) && t.kernel().task_views().len() <= 1 {
+    if crate::pipe::is_pipe(file) && t.kernel().table().tasks.len() <= 1 {
         t.kernel().debug_line(
             "blocking pipe I/O that only this single task could complete: deadlock, killing",
         );
