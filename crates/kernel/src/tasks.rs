@@ -389,6 +389,15 @@ impl Kernel {
         }
     }
 
+    /// User and system time of the reaped children of process `pid`
+    /// (`RUSAGE_CHILDREN`, `times`' `tms_cutime`/`tms_cstime`).
+    pub fn child_times(&self, pid: i32) -> (Duration, Duration) {
+        self.table()
+            .groups
+            .get(&pid)
+            .map_or_else(Default::default, |g| g.child_times)
+    }
+
     /// Whether the table knows process `pid`.
     pub fn has_group(&self, pid: i32) -> bool {
         self.table().groups.contains_key(&pid)

@@ -226,16 +226,17 @@ fn ticks(d: Duration) -> i64 {
     (d.as_millis() * USER_HZ / 1000) as i64
 }
 
-/// `times(2)`: the task's user and system time in clock ticks (children:
-/// none have run); returns ticks since the kernel started.
+/// `times(2)`: the task's user and system time and those of its reaped
+/// children, in clock ticks; returns ticks since the kernel started.
 pub fn sys_times(t: &mut Task, a: &SyscallArgs) -> SysResult {
     let p = a.ptr::<tms>(0);
     if !p.is_null() {
+        let children = t.kernel().child_times(t.pid());
         let v = tms {
             tms_utime: ticks(t.times.user),
             tms_stime: ticks(t.times.system),
-            tms_cutime: 0,
-            tms_cstime: 0,
+            tms_cutime: ticks(children.0),
+            tms_cstime: ticks(children.1),
         };
         p.write(t.mem(), &v)?;
     }
