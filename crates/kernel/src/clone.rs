@@ -186,6 +186,9 @@ pub fn do_clone(t: &mut Task, req: CloneRequest) -> Result<i32, Errno> {
     if f.contains(CloneFlags::CLONE_CHILD_CLEARTID) {
         child.clear_child_tid = req.child_tid;
     }
+    if f.contains(CloneFlags::CLONE_FS) {
+        child.fs_shared = Some(t.share_fs());
+    }
     child.publish();
     if f.contains(CloneFlags::CLONE_PARENT_SETTID) {
         UserPtr::<i32>::new(req.parent_tid).write(t.mem(), &tid)?;

@@ -23,6 +23,7 @@ pub mod clone;
 pub mod exec;
 pub mod fdtable;
 pub mod file_pages;
+pub mod fs_share;
 pub mod futex;
 pub mod kernel;
 pub mod limits;

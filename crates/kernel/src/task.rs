@@ -185,6 +185,9 @@ pub struct Task {
     pub vfork_done: Option<Arc<crate::clone::VforkDone>>,
     /// How `restart_syscall(2)` resumes an interrupted sleep.
     pub restart: Option<crate::restart::RestartBlock>,
+    /// The context shared with `CLONE_FS` siblings and the generation of
+    /// it that [`Task::fs`] copies.
+    pub fs_shared: Option<(Arc<crate::fs_share::SharedFs>, u64)>,
     view: Arc<TaskView>,
 }
 
@@ -323,6 +326,7 @@ impl Task {
             handle,
             vfork_done: None,
             restart: None,
+            fs_shared: None,
             view,
         }
     }

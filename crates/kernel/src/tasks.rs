@@ -7,7 +7,7 @@
 //! Lock order: the table, then a thread group, then a task's pending set.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -52,6 +52,9 @@ pub struct TaskHandle {
     /// Set when the rest of its process is going away without it (another
     /// thread called `exit_group` or `execve`): the thread just exits.
     zapped: AtomicBool,
+    /// `PR_SET_PDEATHSIG`: the signal its process gets when its parent
+    /// process ends (0: none).
+    pub pdeathsig: AtomicI32,
 }
 
 impl core::fmt::Debug for TaskHandle {
@@ -72,6 +75,7 @@ impl TaskHandle {
             waiter: Arc::new(Waiter::new()),
             interrupter,
             zapped: AtomicBool::new(false),
+            pdeathsig: AtomicI32::new(0),
         }
     }
 
@@ -464,6 +468,19 @@ impl Kernel {
             .map(|g| core::mem::take(&mut g.children).into_iter().collect())
             .unwrap_or_default();
         let init_alive = pid != INIT_PID && t.groups.contains_key(&INIT_PID);
+        for &c in &kids {
+            let sigs: Vec<i32> = t.groups.get(&c).map_or_else(Vec::new, |g| {
+                g.threads
+                    .iter()
+                    .filter_map(|tid| t.tasks.get(tid))
+                    .map(|h| h.pdeathsig.load(Ordering::SeqCst))
+                    .filter(|&s| s != 0)
+                    .collect()
+            });
+            for sig in sigs {
+                let _ = t.send_to_group(c, siginfo_t::new_kill(sig, abi::signal::SI_USER, pid, 0));
+            }
+        }
         for c in kids {
             if let Some(e) = t.groups.get_mut(&c) {
                 e.parent = if init_alive { INIT_PID } else { 0 };

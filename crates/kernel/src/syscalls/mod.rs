@@ -155,6 +155,7 @@ pub fn sys_ni_syscall(t: &mut Task, a: &SyscallArgs) -> SysResult {
 /// an [`Errno`] becomes a negative return value.
 pub fn dispatch(t: &mut Task, a: &SyscallArgs) -> Option<u64> {
     crate::view::set_current(t.tid);
+    t.refresh_fs();
     let entry = lookup(a.nr);
     let strace = t.kernel().strace_enabled();
     if strace {

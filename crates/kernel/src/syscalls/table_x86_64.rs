@@ -83,7 +83,7 @@ pub static SYSCALL_TABLE: &[SyscallEntry] = &[
     ni(53, "socketpair"),
     ni(54, "setsockopt"),
     ni(55, "getsockopt"),
-    e(56, "clone", Status::Partial("namespaces: EPERM; CLONE_PIDFD: EINVAL; CLONE_FS and CLONE_SIGHAND without CLONE_THREAD copy instead of sharing"), clone::sys_clone),
+    e(56, "clone", Status::Partial("namespaces: EPERM; CLONE_PIDFD: EINVAL; CLONE_SIGHAND without CLONE_THREAD copies the handlers instead of sharing them"), clone::sys_clone),
     e(57, "fork", Status::Supported, clone::sys_fork),
     e(58, "vfork", Status::Supported, clone::sys_vfork),
     e(59, "execve", Status::Partial("no execveat; set-user-ID bits are not honoured"), exec::sys_execve),

@@ -231,6 +231,9 @@ pub fn sys_prctl(t: &mut Task, a: &SyscallArgs) -> SysResult {
                 return Err(Errno::EINVAL);
             }
             t.prctl.pdeathsig = sig;
+            t.handle
+                .pdeathsig
+                .store(sig, std::sync::atomic::Ordering::SeqCst);
             SysRet::ZERO
         }
         PR_GET_PDEATHSIG => {

@@ -4,12 +4,14 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <linux/futex.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -149,6 +151,51 @@ static void shared_futex_case(void)
     printf("shared futex across fork: child exit %d\n", WEXITSTATUS(st));
 }
 
+static void *chdir_tmp(void *arg)
+{
+    (void)arg;
+    chdir("/tmp");
+    return NULL;
+}
+
+static void shared_cwd_case(void)
+{
+    char before[256], after[256];
+    getcwd(before, sizeof before);
+    pthread_t t;
+    pthread_create(&t, NULL, chdir_tmp, NULL);
+    pthread_join(t, NULL);
+    getcwd(after, sizeof after);
+    printf("thread chdir seen by main: %s\n", after);
+    chdir(before);
+}
+
+static void pdeathsig_case(void)
+{
+    int p[2];
+    pipe(p);
+    pid_t a = fork();
+    if (a == 0) {
+        pid_t me = getpid();
+        if (fork() == 0) {
+            close(p[0]);
+            prctl(PR_SET_PDEATHSIG, SIGKILL);
+            if (getppid() != me)
+                _exit(0);
+            for (;;)
+                pause();
+        }
+        _exit(0);
+    }
+    close(p[1]);
+    waitpid(a, NULL, 0);
+    struct pollfd pf = {.fd = p[0], .events = POLLIN};
+    int r = poll(&pf, 1, 10000);
+    char b;
+    printf("pdeathsig: grandchild gone=%d\n", r == 1 && read(p[0], &b, 1) == 0);
+    close(p[0]);
+}
+
 static void *exec_other(void *arg)
 {
     (void)arg;
@@ -170,6 +217,8 @@ int main(int argc, char **argv)
     sigtimedwait_case();
     tgkill_case();
     shared_futex_case();
+    shared_cwd_case();
+    pdeathsig_case();
     /* execve from a process with another thread: the thread goes. */
     pthread_t t;
     pthread_create(&t, NULL, exec_other, NULL);
