@@ -1,5 +1,6 @@
 /* fork + wait with exit codes, a child killed by a signal (WIFSIGNALED),
- * kill(SIGTERM) of a child, pthread_create + join, ECHILD at the end.
+ * kill(SIGTERM) of a child, SIGKILL of a child spinning in user code,
+ * pthread_create + join, ECHILD at the end.
  * Prints "ok" or what went wrong. */
 #include <errno.h>
 #include <pthread.h>
@@ -34,6 +35,17 @@ int main(void)
     kill(b, SIGTERM);
     if (waitpid(b, &st, 0) != b || !WIFSIGNALED(st) || WTERMSIG(st) != SIGTERM) {
         puts("kill wrong");
+        return 1;
+    }
+    /* A child spinning in application code is interrupted. */
+    pid_t d = fork();
+    if (d == 0)
+        for (;;)
+            ;
+    usleep(20000);
+    kill(d, SIGKILL);
+    if (waitpid(d, &st, 0) != d || !WIFSIGNALED(st) || WTERMSIG(st) != SIGKILL) {
+        puts("spin kill wrong");
         return 1;
     }
     pid_t c = fork();

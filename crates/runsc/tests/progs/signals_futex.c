@@ -151,6 +151,30 @@ static void shared_futex_case(void)
     printf("shared futex across fork: child exit %d\n", WEXITSTATUS(st));
 }
 
+static volatile sig_atomic_t stop;
+static void on_hup(int s) { stop = s; }
+
+/* A handler runs in a child busy in application code. */
+static void spin_handler_case(void)
+{
+    struct sigaction sa, old;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_hup;
+    sigaction(SIGHUP, &sa, &old);
+    pid_t c = fork();
+    if (c == 0) {
+        while (!stop)
+            ;
+        _exit(5);
+    }
+    usleep(20000);
+    kill(c, SIGHUP);
+    int st;
+    waitpid(c, &st, 0);
+    printf("handler in a spinning child: exit %d\n", WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+    sigaction(SIGHUP, &old, NULL);
+}
+
 static void *chdir_tmp(void *arg)
 {
     (void)arg;
@@ -218,6 +242,7 @@ int main(int argc, char **argv)
     tgkill_case();
     shared_futex_case();
     shared_cwd_case();
+    spin_handler_case();
     pdeathsig_case();
     /* execve from a process with another thread: the thread goes. */
     pthread_t t;
