@@ -128,7 +128,7 @@ pub fn sys_sched_getaffinity(t: &mut Task, a: &SyscallArgs) -> SysResult {
     if pid < 0 {
         return Err(Errno::EINVAL);
     }
-    if pid != 0 && pid != t.tid {
+    if pid != 0 && pid != t.tid && !t.kernel().table().tasks.contains_key(&pid) {
         return Err(Errno::ESRCH);
     }
     let cpus = host_cpus();
