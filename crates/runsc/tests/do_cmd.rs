@@ -453,6 +453,13 @@ fn c_signals_restarts_and_shared_futexes() {
 }
 
 #[test]
+fn c_copy_on_write_under_concurrent_faults() {
+    if let Some(bin) = compile_prog("cow_race") {
+        same_as_native(&bin);
+    }
+}
+
+#[test]
 fn init_exit_kills_the_other_processes() {
     if !have("/bin/bash") {
         return;
