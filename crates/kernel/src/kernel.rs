@@ -90,6 +90,12 @@ pub struct Kernel {
     boot: Instant,
     ttys: Mutex<Vec<TtyEntry>>,
     vvar: Mutex<Option<Arc<crate::vdso::VvarPage>>>,
+    /// The process table (see [`crate::tasks`]).
+    pub(crate) table: Mutex<crate::tasks::TaskTable>,
+    /// Notified when the last task leaves the table.
+    pub(crate) idle: std::sync::Condvar,
+    /// Futex waiters of every address space.
+    pub(crate) futexes: crate::futex::FutexTable,
 }
 
 impl core::fmt::Debug for Kernel {
@@ -127,6 +133,9 @@ impl Kernel {
             boot: Instant::now(),
             ttys: Mutex::new(Vec::new()),
             vvar: Mutex::new(None),
+            table: Mutex::new(crate::tasks::TaskTable::default()),
+            idle: std::sync::Condvar::new(),
+            futexes: crate::futex::FutexTable::default(),
         })
     }
 

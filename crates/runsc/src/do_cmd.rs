@@ -100,7 +100,7 @@ pub fn run(cli: &Cli, args: &DoArgs) -> Result<i32> {
         umask: 0o022,
         files: stdio(&k)?,
     };
-    let mut task = match k.spawn(spec) {
+    let task = match k.spawn(spec) {
         Ok(t) => t,
         Err(e) => {
             // The Linux errno first (what execve would have returned), then
@@ -113,7 +113,9 @@ pub fn run(cli: &Cli, args: &DoArgs) -> Result<i32> {
             });
         }
     };
-    let status = task.run().context("running the sandbox")?;
+    // Init runs on this thread; every process it starts runs on its own.
+    // We return once all of them are gone.
+    let status = k.run_init(task).context("running the sandbox")?;
     Ok(status.shell_code())
 }
 
