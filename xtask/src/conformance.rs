@@ -1,0 +1,322 @@
+//! `cargo xtask conformance`: differential syscall tests against native
+//! Linux.
+//!
+//! Every `tests/conformance/*.c` program is built twice with gcc (static and
+//! dynamic) into `<target>/conformance/`, run natively (the oracle, as root)
+//! and under `runsc --platform=P do PROG` on each platform, each run with a
+//! time limit. The case lines are compared one by one; a difference fails the
+//! run unless `tests/conformance/deviations.toml` lists it, and a listed
+//! deviation that no longer differs fails it too. A program that fails a case
+//! natively is a broken test and fails the run. The output is a table per
+//! platform with a row per family, then the closing line `N passed, N
+//! failed`.
+//!
+//! Options: `--platform systrap|ptrace|all` (default all), `--filter F`
+//! (programs whose file stem contains F), `--runsc PATH` (else runsc is
+//! built, debug unless `--release`), `--update-docs` (rewrite
+//! docs/compatibility.md and stop), and `--inject-mismatch CASE`, which
+//! rewrites CASE's line in every runsc output before the comparison: the
+//! proof that the comparison bites.
+
+use crate::util;
+use anyhow::{bail, Context, Result};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+mod cases;
+mod compat;
+mod deviations;
+mod programs;
+mod tally;
+
+/// The runsc platforms.
+pub const PLATFORMS: &[&str] = &["systrap", "ptrace"];
+/// The two builds of every program.
+pub const VARIANTS: &[&str] = &["static", "dynamic"];
+/// How long one program may run before it counts as hung.
+const LIMIT: Duration = Duration::from_secs(30);
+
+/// Parsed command-line options.
+#[derive(Debug, Default, Clone)]
+pub struct Options {
+    platforms: Vec<String>,
+    filter: Option<String>,
+    runsc: Option<PathBuf>,
+    release: bool,
+    update_docs: bool,
+    inject_mismatch: Option<String>,
+    jobs: Option<usize>,
+}
+
+fn parse(args: &[String]) -> Result<Options> {
+    let mut o = Options::default();
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        let mut value = |what: &str| {
+            it.next()
+                .cloned()
+                .with_context(|| format!("{a} needs {what}"))
+        };
+        match a.as_str() {
+            "--platform" => {
+                let p = value("systrap, ptrace or all")?;
+                o.platforms = match p.as_str() {
+                    "all" => PLATFORMS.iter().map(|s| s.to_string()).collect(),
+                    p if PLATFORMS.contains(&p) => vec![p.to_string()],
+                    p => bail!("unknown platform `{p}` (systrap, ptrace, all)"),
+                };
+            }
+            "--filter" => o.filter = Some(value("a program name part")?),
+            "--runsc" => o.runsc = Some(value("a path")?.into()),
+            "--release" => o.release = true,
+            "--update-docs" => o.update_docs = true,
+            "--inject-mismatch" => o.inject_mismatch = Some(value("a case name")?),
+            "--jobs" => o.jobs = Some(value("a number")?.parse().context("--jobs")?),
+            other => bail!(
+                "unknown conformance option `{other}` (--platform P, --filter F, --runsc PATH, \
+                 --release, --update-docs, --inject-mismatch CASE, --jobs N)"
+            ),
+        }
+    }
+    if o.platforms.is_empty() {
+        o.platforms = PLATFORMS.iter().map(|s| s.to_string()).collect();
+    }
+    Ok(o)
+}
+
+/// `cargo xtask conformance [options]`.
+pub fn run(args: &[String]) -> Result<()> {
+    let o = parse(args)?;
+    let root = util::workspace_root();
+    if o.update_docs {
+        let doc = compat::render_workspace(&root)?;
+        std::fs::write(root.join("docs/compatibility.md"), doc)?;
+        println!("wrote docs/compatibility.md");
+        return Ok(());
+    }
+    let runsc = match &o.runsc {
+        Some(p) => p.clone(),
+        None => build_runsc(o.release)?,
+    };
+    let started = Instant::now();
+    let out_dir = util::target_dir().join("conformance");
+    let t = suite(&root, &out_dir, &runsc, &o)?;
+    print!("{}", t.render());
+    eprintln!("conformance: {:.1} s", started.elapsed().as_secs_f64());
+    if t.failed() {
+        bail!("conformance: the sandbox differs from native Linux (see above)");
+    }
+    Ok(())
+}
+
+/// Builds runsc with cargo and returns the binary's path.
+fn build_runsc(release: bool) -> Result<PathBuf> {
+    let mut args = vec!["build", "--quiet", "-p", "runsc"];
+    if release {
+        args.push("--release");
+    }
+    util::cargo(&args)?;
+    Ok(util::target_dir()
+        .join(if release { "release" } else { "debug" })
+        .join("runsc"))
+}
+
+/// One unit of work: a command whose output is parsed.
+struct Job {
+    stem: String,
+    variant: String,
+    /// `native` or the runsc platform.
+    system: String,
+    argv: Vec<String>,
+    log: PathBuf,
+}
+
+/// Runs `jobs` on `n` threads; results come back in job order.
+fn run_all(jobs: &[Job], n: usize) -> Vec<Result<cases::Output>> {
+    let next = Mutex::new(0usize);
+    let results: Mutex<Vec<Option<Result<cases::Output>>>> =
+        Mutex::new((0..jobs.len()).map(|_| None).collect());
+    std::thread::scope(|s| {
+        for _ in 0..n.max(1) {
+            s.spawn(|| loop {
+                let i = {
+                    let Ok(mut g) = next.lock() else { return };
+                    let i = *g;
+                    *g += 1;
+                    i
+                };
+                let Some(j) = jobs.get(i) else { return };
+                let r = programs::run(&j.argv, &j.stem, &j.log, LIMIT);
+                if let Ok(mut g) = results.lock() {
+                    g[i] = Some(r);
+                }
+            });
+        }
+    });
+    results
+        .into_inner()
+        .unwrap_or_default()
+        .into_iter()
+        .map(|r| r.unwrap_or_else(|| Err(anyhow::anyhow!("job did not run"))))
+        .collect()
+}
+
+/// Builds, runs and judges the programs of `root`'s tests/conformance.
+/// Binaries and logs go to `out_dir`.
+fn suite(root: &Path, out_dir: &Path, runsc: &Path, o: &Options) -> Result<tally::Tally> {
+    let src_dir = root.join("tests/conformance");
+    std::fs::create_dir_all(out_dir.join("logs"))?;
+    let deviations = deviations::load(&src_dir.join("deviations.toml"))?;
+    let sources = programs::sources(&src_dir, o.filter.as_deref())?;
+    if sources.is_empty() {
+        bail!("no conformance program matches");
+    }
+    let mut jobs = Vec::new();
+    for src in &sources {
+        let stem = programs::stem(src);
+        for variant in VARIANTS {
+            let bin = programs::build(src, variant, out_dir)?;
+            let bin_s = bin.display().to_string();
+            let job = |system: &str, argv: Vec<String>| Job {
+                stem: stem.clone(),
+                variant: variant.to_string(),
+                system: system.to_string(),
+                argv,
+                log: out_dir.join(format!("logs/{stem}.{variant}.{system}.out")),
+            };
+            jobs.push(job("native", vec![bin_s.clone()]));
+            for p in &o.platforms {
+                let argv = vec![
+                    runsc.display().to_string(),
+                    format!("--platform={p}"),
+                    "do".into(),
+                    bin_s.clone(),
+                ];
+                jobs.push(job(p, argv));
+            }
+        }
+    }
+    let n = o
+        .jobs
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let outputs = run_all(&jobs, n);
+    let mut natives = std::collections::BTreeMap::new();
+    for (j, out) in jobs.iter().zip(&outputs) {
+        if j.system == "native" {
+            let out = out.as_ref().map_err(|e| anyhow::anyhow!("{e:#}"))?;
+            natives.insert((j.stem.clone(), j.variant.clone()), out.clone());
+        }
+    }
+    let mut runs = Vec::new();
+    for (j, out) in jobs.iter().zip(outputs) {
+        if j.system == "native" {
+            continue;
+        }
+        let mut sandbox = out.with_context(|| format!("running {}", j.argv.join(" ")))?;
+        if let Some(case) = &o.inject_mismatch {
+            inject(&mut sandbox, case);
+        }
+        runs.push(tally::Run {
+            stem: j.stem.clone(),
+            variant: j.variant.clone(),
+            platform: j.system.clone(),
+            native: natives
+                .get(&(j.stem.clone(), j.variant.clone()))
+                .cloned()
+                .unwrap_or_default(),
+            sandbox,
+        });
+    }
+    let complete = o.filter.is_none();
+    let t = tally::tally(&runs, &deviations, complete);
+    for b in &t.broken {
+        println!("BROKEN TEST {b}");
+    }
+    for f in &t.failures {
+        println!("FAIL {f}");
+    }
+    for s in &t.stale {
+        println!("STALE {s}");
+    }
+    if !t.failures.is_empty() {
+        println!(
+            "(logs in {}; a reviewed difference goes into tests/conformance/deviations.toml, e.g.\n{})",
+            out_dir.join("logs").display(),
+            deviations::entry_stub("fam.case", "systrap", "static")
+        );
+    }
+    Ok(t)
+}
+
+/// Rewrites `case`'s line in a runsc output so it differs from native.
+fn inject(out: &mut cases::Output, case: &str) {
+    if let Some(line) = out.cases.get_mut(case) {
+        line.status = match line.status {
+            cases::Status::NotOk => cases::Status::Ok,
+            _ => cases::Status::NotOk,
+        };
+        line.detail = "injected mismatch".into();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A stand-in for runsc that runs the program natively: the runner's
+    /// machinery (gcc builds, runs, parsing, comparison) end to end, without
+    /// depending on the sandbox's own behaviour.
+    fn fake_runsc(dir: &Path) -> PathBuf {
+        let p = dir.join("fake-runsc");
+        std::fs::write(&p, "#!/bin/sh\nshift 2\nexec \"$@\"\n").unwrap();
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755)).unwrap();
+        p
+    }
+
+    /// A workspace-like tree holding one real conformance program.
+    fn tree() -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("xtask-conf-{}", std::process::id()));
+        let conf = dir.join("tests/conformance");
+        std::fs::create_dir_all(&conf).unwrap();
+        let real = util::workspace_root().join("tests/conformance");
+        std::fs::copy(real.join("conformance.h"), conf.join("conformance.h")).unwrap();
+        std::fs::copy(real.join("time.c"), conf.join("time.c")).unwrap();
+        dir
+    }
+
+    #[test]
+    fn the_real_runner_fails_on_an_injected_mismatch() {
+        let dir = tree();
+        let runsc = fake_runsc(&dir);
+        let mut o = parse(&["--platform".into(), "systrap".into()]).unwrap();
+        o.filter = Some("time".into());
+        let t = suite(&dir, &dir.join("out"), &runsc, &o).unwrap();
+        assert!(!t.failed(), "{}", t.render());
+        assert!(t.total().passed > 10);
+        o.inject_mismatch = Some("time.gettimeofday_ok".into());
+        let t = suite(&dir, &dir.join("out"), &runsc, &o).unwrap();
+        assert!(t.failed());
+        // Once per variant.
+        assert_eq!(t.failures.len(), 2, "{:?}", t.failures);
+        assert!(t.failures[0].starts_with("time.gettimeofday_ok"));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn options_parse() {
+        let o = parse(&[
+            "--platform".into(),
+            "ptrace".into(),
+            "--filter".into(),
+            "fs".into(),
+        ])
+        .unwrap();
+        assert_eq!(o.platforms, vec!["ptrace".to_string()]);
+        assert_eq!(o.filter.as_deref(), Some("fs"));
+        assert_eq!(parse(&[]).unwrap().platforms.len(), 2);
+        assert!(parse(&["--platform".into(), "kvm".into()]).is_err());
+        assert!(parse(&["--bogus".into()]).is_err());
+    }
+}
