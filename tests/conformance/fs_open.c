@@ -3,6 +3,9 @@
 #include "conformance.h"
 #include <linux/openat2.h>
 
+/* glibc's open() issues openat; the open cases call the open syscall. */
+#define sys_open(...) syscall(SYS_open, __VA_ARGS__)
+
 static long openat2_(int dirfd, const char *path, struct open_how *how, size_t size)
 {
     return syscall(SYS_openat2, dirfd, path, how, size);
@@ -15,11 +18,11 @@ static char long_path[PATH_MAX + 64];
 
 static void nobody_cases(void)
 {
-    EXPECT_ERRNO("open_nobody_eacces_mode000", open("m000", O_RDONLY), EACCES);
-    EXPECT_ERRNO("open_nobody_eacces_wronly", open("m444", O_WRONLY), EACCES);
-    EXPECT_ERRNO("open_nobody_eacces_search", open("noexec/f", O_RDONLY), EACCES);
-    EXPECT_ERRNO("open_nobody_eacces_create_in_ro_dir", open("ro_dir/new", O_CREAT | O_WRONLY, 0644), EACCES);
-    EXPECT_OK("open_nobody_readable", open("m444", O_RDONLY));
+    EXPECT_ERRNO("open_nobody_eacces_mode000", sys_open("m000", O_RDONLY), EACCES);
+    EXPECT_ERRNO("open_nobody_eacces_wronly", sys_open("m444", O_WRONLY), EACCES);
+    EXPECT_ERRNO("open_nobody_eacces_search", sys_open("noexec/f", O_RDONLY), EACCES);
+    EXPECT_ERRNO("open_nobody_eacces_create_in_ro_dir", sys_open("ro_dir/new", O_CREAT | O_WRONLY, 0644), EACCES);
+    EXPECT_OK("open_nobody_readable", sys_open("m444", O_RDONLY));
 }
 
 int main(void)
@@ -40,32 +43,32 @@ int main(void)
     SETUP(symlink("d", "link_d"));
 
     COVERS("open");
-    EXPECT_ERRNO("open_enoent", open("missing", O_RDONLY), ENOENT);
-    EXPECT_ERRNO("open_enoent_empty_path", open("", O_RDONLY), ENOENT);
-    EXPECT_ERRNO("open_enotdir", open("f/x", O_RDONLY), ENOTDIR);
-    EXPECT_ERRNO("open_eisdir_write", open("d", O_WRONLY), EISDIR);
-    EXPECT_ERRNO("open_eisdir_rdwr", open("d", O_RDWR), EISDIR);
-    EXPECT_OK("open_dir_rdonly", open("d", O_RDONLY));
-    EXPECT_ERRNO("open_enotdir_o_directory", open("f", O_RDONLY | O_DIRECTORY), ENOTDIR);
-    EXPECT_OK("open_o_directory_on_dir", open("d", O_RDONLY | O_DIRECTORY));
-    EXPECT_ERRNO("open_eexist_excl", open("f", O_CREAT | O_EXCL | O_WRONLY, 0644), EEXIST);
-    EXPECT_ERRNO("open_eexist_excl_dangling", open("dangling", O_CREAT | O_EXCL | O_WRONLY, 0644), EEXIST);
-    EXPECT_ERRNO("open_eloop_loop", open("loop_a", O_RDONLY), ELOOP);
-    EXPECT_ERRNO("open_eloop_nofollow", open("link_f", O_RDONLY | O_NOFOLLOW), ELOOP);
-    EXPECT_OK("open_nofollow_regular", open("f", O_RDONLY | O_NOFOLLOW));
-    EXPECT_ERRNO("open_enametoolong_component", open(long_name, O_RDONLY), ENAMETOOLONG);
-    EXPECT_ERRNO("open_enametoolong_path", open(long_path, O_RDONLY), ENAMETOOLONG);
-    EXPECT_ERRNO("open_efault_path", open(BAD_PTR, O_RDONLY), EFAULT);
-    EXPECT_ERRNO("open_efault_guard_page", open((char *)guard_page(), O_RDONLY), EFAULT);
-    EXPECT_ERRNO("open_enoent_dangling", open("dangling", O_RDONLY), ENOENT);
-    EXPECT_ERRNO("open_einval_tmpfile_rdonly", open("d", O_TMPFILE | O_RDONLY, 0600), EINVAL);
-    EXPECT_ERRNO("open_eisdir_creat_trailing_slash", open("newdir/", O_CREAT | O_WRONLY, 0644), EISDIR);
-    EXPECT_ERRNO("open_enotdir_trailing_slash_file", open("f/", O_RDONLY), ENOTDIR);
-    EXPECT_OK("open_trailing_slash_dir", open("d/", O_RDONLY));
-    EXPECT_OK("open_through_dir_symlink", open("link_d/", O_RDONLY));
+    EXPECT_ERRNO("open_enoent", sys_open("missing", O_RDONLY), ENOENT);
+    EXPECT_ERRNO("open_enoent_empty_path", sys_open("", O_RDONLY), ENOENT);
+    EXPECT_ERRNO("open_enotdir", sys_open("f/x", O_RDONLY), ENOTDIR);
+    EXPECT_ERRNO("open_eisdir_write", sys_open("d", O_WRONLY), EISDIR);
+    EXPECT_ERRNO("open_eisdir_rdwr", sys_open("d", O_RDWR), EISDIR);
+    EXPECT_OK("open_dir_rdonly", sys_open("d", O_RDONLY));
+    EXPECT_ERRNO("open_enotdir_o_directory", sys_open("f", O_RDONLY | O_DIRECTORY), ENOTDIR);
+    EXPECT_OK("open_o_directory_on_dir", sys_open("d", O_RDONLY | O_DIRECTORY));
+    EXPECT_ERRNO("open_eexist_excl", sys_open("f", O_CREAT | O_EXCL | O_WRONLY, 0644), EEXIST);
+    EXPECT_ERRNO("open_eexist_excl_dangling", sys_open("dangling", O_CREAT | O_EXCL | O_WRONLY, 0644), EEXIST);
+    EXPECT_ERRNO("open_eloop_loop", sys_open("loop_a", O_RDONLY), ELOOP);
+    EXPECT_ERRNO("open_eloop_nofollow", sys_open("link_f", O_RDONLY | O_NOFOLLOW), ELOOP);
+    EXPECT_OK("open_nofollow_regular", sys_open("f", O_RDONLY | O_NOFOLLOW));
+    EXPECT_ERRNO("open_enametoolong_component", sys_open(long_name, O_RDONLY), ENAMETOOLONG);
+    EXPECT_ERRNO("open_enametoolong_path", sys_open(long_path, O_RDONLY), ENAMETOOLONG);
+    EXPECT_ERRNO("open_efault_path", sys_open(BAD_PTR, O_RDONLY), EFAULT);
+    EXPECT_ERRNO("open_efault_guard_page", sys_open((char *)guard_page(), O_RDONLY), EFAULT);
+    EXPECT_ERRNO("open_enoent_dangling", sys_open("dangling", O_RDONLY), ENOENT);
+    EXPECT_ERRNO("open_einval_tmpfile_rdonly", sys_open("d", O_TMPFILE | O_RDONLY, 0600), EINVAL);
+    EXPECT_ERRNO("open_eisdir_creat_trailing_slash", sys_open("newdir/", O_CREAT | O_WRONLY, 0644), EISDIR);
+    EXPECT_ERRNO("open_enotdir_trailing_slash_file", sys_open("f/", O_RDONLY), ENOTDIR);
+    EXPECT_OK("open_trailing_slash_dir", sys_open("d/", O_RDONLY));
+    EXPECT_OK("open_through_dir_symlink", sys_open("link_d/", O_RDONLY));
     {
         /* Creating through a dangling symlink creates its target. */
-        int fd = open("dangling", O_CREAT | O_WRONLY, 0644);
+        int fd = sys_open("dangling", O_CREAT | O_WRONLY, 0644);
         struct stat st;
         CHECK("open_creat_through_dangling", fd >= 0 && stat("nowhere", &st) == 0, "fd %d", fd >= 0);
         if (fd >= 0)
@@ -73,7 +76,7 @@ int main(void)
     }
     {
         mode_t old = umask(022);
-        int fd = open("created", O_CREAT | O_WRONLY, 0777);
+        int fd = sys_open("created", O_CREAT | O_WRONLY, 0777);
         struct stat st;
         SETUP(fd);
         SETUP(fstat(fd, &st));
@@ -84,13 +87,13 @@ int main(void)
         umask(old);
     }
     {
-        int fd = open("f", O_RDONLY);
+        int fd = sys_open("f", O_RDONLY);
         char buf[8] = {0};
         SETUP(fd);
         EXPECT_ERRNO("open_rdonly_write_ebadf", write(fd, "x", 1), EBADF);
         EXPECT_EQ("open_rdonly_read", read(fd, buf, sizeof buf), 5);
         close(fd);
-        fd = open("f", O_WRONLY);
+        fd = sys_open("f", O_WRONLY);
         SETUP(fd);
         EXPECT_ERRNO("open_wronly_read_ebadf", read(fd, buf, 1), EBADF);
         close(fd);
@@ -98,20 +101,20 @@ int main(void)
     {
         /* O_TRUNC empties; O_APPEND writes at the end whatever the offset. */
         make_file("t", "0123456789", 10);
-        int fd = open("t", O_WRONLY | O_TRUNC);
+        int fd = sys_open("t", O_WRONLY | O_TRUNC);
         struct stat st;
         SETUP(fd);
         SETUP(fstat(fd, &st));
         EXPECT_EQ("open_o_trunc_size", st.st_size, 0);
         close(fd);
         make_file("a", "abc", 3);
-        fd = open("a", O_WRONLY | O_APPEND);
+        fd = sys_open("a", O_WRONLY | O_APPEND);
         SETUP(fd);
         SETUP(lseek(fd, 0, SEEK_SET));
         EXPECT_EQ("open_o_append_write", write(fd, "de", 2), 2);
         EXPECT_EQ("open_o_append_offset", lseek(fd, 0, SEEK_CUR), 5);
         char buf[8] = {0};
-        int r = open("a", O_RDONLY);
+        int r = sys_open("a", O_RDONLY);
         SETUP(r);
         ssize_t n = read(r, buf, sizeof buf);
         CHECK("open_o_append_content", n == 5 && memcmp(buf, "abcde", 5) == 0, "read %zd", n);
@@ -120,48 +123,48 @@ int main(void)
         close(fd);
     }
     {
-        int fd = open("f", O_RDONLY | O_CLOEXEC);
+        int fd = sys_open("f", O_RDONLY | O_CLOEXEC);
         SETUP(fd);
         EXPECT_EQ("open_o_cloexec_fd_flag", fcntl(fd, F_GETFD), FD_CLOEXEC);
         close(fd);
-        fd = open("f", O_RDONLY);
+        fd = sys_open("f", O_RDONLY);
         SETUP(fd);
         EXPECT_EQ("open_no_cloexec_fd_flag", fcntl(fd, F_GETFD), 0);
         EXPECT_EQ("open_getfl_accmode", fcntl(fd, F_GETFL) & O_ACCMODE, O_RDONLY);
         close(fd);
-        fd = open("f", O_RDWR | O_NONBLOCK);
+        fd = sys_open("f", O_RDWR | O_NONBLOCK);
         SETUP(fd);
         EXPECT_EQ("open_getfl_nonblock", fcntl(fd, F_GETFL) & (O_ACCMODE | O_NONBLOCK), O_RDWR | O_NONBLOCK);
         close(fd);
     }
     {
         /* The lowest free descriptor is used. */
-        int a = open("f", O_RDONLY), b = open("f", O_RDONLY);
+        int a = sys_open("f", O_RDONLY), b = sys_open("f", O_RDONLY);
         SETUP(a);
         SETUP(b);
         close(a);
-        int c = open("f", O_RDONLY);
+        int c = sys_open("f", O_RDONLY);
         EXPECT_EQ("open_lowest_free_fd", c, a);
         close(b);
         close(c);
     }
     {
         /* O_PATH: no I/O, but fstat and use as a dirfd work. */
-        int fd = open("f", O_PATH);
+        int fd = sys_open("f", O_PATH);
         char c;
         struct stat st;
         SETUP(fd);
         EXPECT_ERRNO("open_o_path_read_ebadf", read(fd, &c, 1), EBADF);
         EXPECT_OK("open_o_path_fstat", fstat(fd, &st));
         close(fd);
-        int dfd = open("d", O_PATH | O_DIRECTORY);
+        int dfd = sys_open("d", O_PATH | O_DIRECTORY);
         SETUP(dfd);
         int f2 = openat(dfd, "x", O_CREAT | O_WRONLY, 0600);
         EXPECT_OK("open_o_path_as_dirfd", f2);
         if (f2 >= 0)
             close(f2);
         close(dfd);
-        fd = open("link_f", O_PATH | O_NOFOLLOW);
+        fd = sys_open("link_f", O_PATH | O_NOFOLLOW);
         SETUP(fd);
         SETUP(fstat(fd, &st));
         EXPECT_EQ("open_o_path_nofollow_symlink", S_ISLNK(st.st_mode), 1);
@@ -169,7 +172,7 @@ int main(void)
     }
     {
         /* O_TMPFILE: an unnamed file in a directory; linkat gives it a name. */
-        int fd = open("d", O_TMPFILE | O_RDWR, 0600);
+        int fd = sys_open("d", O_TMPFILE | O_RDWR, 0600);
         if (fd < 0 && errno == EOPNOTSUPP) {
             skip("open_o_tmpfile", "filesystem lacks O_TMPFILE");
         } else {
@@ -183,12 +186,12 @@ int main(void)
             EXPECT_OK("open_o_tmpfile_linkat", linkat(AT_FDCWD, proc, AT_FDCWD, "d/named", AT_SYMLINK_FOLLOW));
             EXPECT_EQ("open_o_tmpfile_linked_size", stat("d/named", &st) == 0 ? st.st_size : -1, 3);
             close(fd);
-            fd = open("d", O_TMPFILE | O_RDWR | O_EXCL, 0600);
+            fd = sys_open("d", O_TMPFILE | O_RDWR | O_EXCL, 0600);
             snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
             EXPECT_ERRNO("open_o_tmpfile_excl_no_link", linkat(AT_FDCWD, proc, AT_FDCWD, "d/named2", AT_SYMLINK_FOLLOW), ENOENT);
             close(fd);
         }
-        EXPECT_ERRNO("open_o_tmpfile_on_file", open("f", O_TMPFILE | O_RDWR, 0600), ENOTDIR);
+        EXPECT_ERRNO("open_o_tmpfile_on_file", sys_open("f", O_TMPFILE | O_RDWR, 0600), ENOTDIR);
     }
 
     COVERS("creat");
@@ -320,7 +323,7 @@ int main(void)
     /* Unprivileged callers: permission bits apply. */
     make_perm_fixtures();
     SETUP(mkdir("ro_dir", 0555));
-    EXPECT_OK("open_root_ignores_mode000", open("m000", O_RDWR));
+    EXPECT_OK("open_root_ignores_mode000", sys_open("m000", O_RDWR));
     int status = as_nobody(nobody_cases);
     CHECK("as_nobody_ran", status == 0, "status %d", status);
     return conf_end();

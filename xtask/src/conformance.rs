@@ -95,6 +95,9 @@ pub fn run(args: &[String]) -> Result<()> {
         println!("wrote docs/compatibility.md");
         return Ok(());
     }
+    if !rustix::process::geteuid().is_root() {
+        bail!("conformance: run as root (native Linux as root is the oracle the cases are written for)");
+    }
     let runsc = match &o.runsc {
         Some(p) => p.clone(),
         None => build_runsc(o.release)?,
