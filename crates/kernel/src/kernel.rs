@@ -28,6 +28,11 @@ pub struct Config {
     pub version: String,
     /// Bytes of the memory file the kernel may hand out to applications.
     pub memory_limit: u64,
+    /// The CPU numbers the sandbox runs on (`sched_getaffinity(2)`,
+    /// `/sys/devices/system/cpu/online`): the host affinity when the
+    /// configuration is made, since the platforms later pin Sentry
+    /// threads to one CPU at a time.
+    pub cpus: Vec<usize>,
 }
 
 impl Default for Config {
@@ -38,6 +43,7 @@ impl Default for Config {
             release: "6.18.0".to_owned(),
             version: "#1 SMP PREEMPT_DYNAMIC Sun Jan 1 00:00:00 UTC 2026".to_owned(),
             memory_limit: 4 << 30,
+            cpus: fs_sys::host_cpus(),
         }
     }
 }

@@ -35,8 +35,10 @@ pub mod signals;
 pub mod sink;
 pub mod strace;
 pub mod syscalls;
+pub mod sysfs;
 pub mod task;
 pub mod usermem;
+pub mod vdso;
 pub mod view;
 
 pub use kernel::{Config, Kernel};

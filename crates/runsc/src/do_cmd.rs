@@ -24,7 +24,7 @@ const DEV_UPPER: u64 = 2;
 const DEV_ROOT: u64 = 3;
 const DEV_DEV: u64 = 4;
 const DEV_STDIO: u64 = 5;
-const DEV_EMPTY: u64 = 6;
+const DEV_SYS: u64 = 6;
 const DEV_PROC: u64 = 7;
 
 /// Runs `runsc do` and returns the exit code to leave with.
@@ -62,6 +62,15 @@ pub fn run(cli: &Cli, args: &DoArgs) -> Result<i32> {
         b"/proc",
         kernel::procfs::new_procfs(&k, DEV_PROC),
         MountFlags::MS_NOSUID | MountFlags::MS_NODEV | MountFlags::MS_NOEXEC,
+    )?;
+    mount_at(
+        &vfs,
+        b"/sys",
+        kernel::sysfs::new_sysfs(&k, DEV_SYS),
+        MountFlags::MS_RDONLY
+            | MountFlags::MS_NOSUID
+            | MountFlags::MS_NODEV
+            | MountFlags::MS_NOEXEC,
     )?;
 
     let creds = Credentials::default();
@@ -107,10 +116,10 @@ pub fn run(cli: &Cli, args: &DoArgs) -> Result<i32> {
     Ok(status.shell_code())
 }
 
-/// The sandbox's mount tree: overlay(tmpfs over host `--root`) at `/`,
-/// devfs at `/dev`, and an empty read-only directory over `/sys` so that
-/// the host's own is never visible through the lower layer. `/proc` needs
-/// the kernel, so [`run`] mounts it once the kernel exists.
+/// The sandbox's mount tree: overlay(tmpfs over host `--root`) at `/` and
+/// devfs at `/dev`. `/proc` and `/sys` (ours, read-only, so the host's own
+/// are never visible through the lower layer) need the kernel, so [`run`]
+/// mounts them once the kernel exists.
 fn root_filesystem(args: &DoArgs) -> Result<Arc<Vfs>> {
     let clock: Arc<dyn vfs::Clock> = Arc::new(HostClock);
     let meta =
@@ -136,16 +145,6 @@ fn root_filesystem(args: &DoArgs) -> Result<Arc<Vfs>> {
     let devfs = fs_dev::new_devfs(DEV_DEV, clock.clone())
         .map_err(|e| anyhow::anyhow!("creating /dev: {e}"))?;
     mount_at(&vfs, b"/dev", devfs, MountFlags::empty())?;
-    let empty = TmpFs::new(
-        TmpFsOptions {
-            dev: DEV_EMPTY,
-            root_mode: 0o555,
-            ..TmpFsOptions::default()
-        },
-        clock.clone(),
-    )
-    .map_err(|e| anyhow::anyhow!("creating an empty mount: {e}"))?;
-    mount_at(&vfs, b"/sys", empty, MountFlags::MS_RDONLY)?;
     Ok(vfs)
 }
 

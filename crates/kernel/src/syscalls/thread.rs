@@ -98,20 +98,10 @@ pub fn sys_get_robust_list(t: &mut Task, a: &SyscallArgs) -> SysResult {
     SysRet::ZERO
 }
 
-/// The CPUs the Sentry itself may run on, which is where the application's
-/// stub runs too.
-fn host_cpus() -> Vec<usize> {
-    match rustix::thread::sched_getaffinity(None) {
-        Ok(set) => (0..rustix::thread::CpuSet::MAX_CPU)
-            .filter(|&c| set.is_set(c))
-            .collect(),
-        Err(_) => vec![0],
-    }
-}
-
-/// `sched_getaffinity(2)`: the host CPUs available to the sandbox. `EINVAL`
-/// for a length not a multiple of 8 or too small for the CPU numbers;
-/// returns the bytes written as the raw syscall does.
+/// `sched_getaffinity(2)`: the host CPUs available to the sandbox
+/// ([`crate::Config::cpus`]). `EINVAL` for a length not a multiple of 8 or
+/// too small for the CPU numbers; returns the bytes written as the raw
+/// syscall does.
 pub fn sys_sched_getaffinity(t: &mut Task, a: &SyscallArgs) -> SysResult {
     let (pid, len) = (a.i32(0), a.u64(1));
     if pid < 0 {
@@ -120,14 +110,14 @@ pub fn sys_sched_getaffinity(t: &mut Task, a: &SyscallArgs) -> SysResult {
     if pid != 0 && pid != t.tid {
         return Err(Errno::ESRCH);
     }
-    let cpus = host_cpus();
+    let cpus = &t.kernel().config().cpus;
     let max = cpus.iter().copied().max().unwrap_or(0);
     let need = (max / 64 + 1) as u64 * 8;
     if !len.is_multiple_of(8) || len < need {
         return Err(Errno::EINVAL);
     }
     let mut mask = vec![0u8; need as usize];
-    for c in cpus {
+    for &c in cpus {
         if let Some(b) = mask.get_mut(c / 8) {
             *b |= 1 << (c % 8);
         }
