@@ -1,10 +1,9 @@
-/* Clocks, sleeps, interval timers, POSIX timers, timerfd and process
- * times. */
+/* Clocks, sleeps, interval timers, POSIX timers and process times (timerfd
+ * belongs with the other descriptor event sources, not here). */
 #include "conformance.h"
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/time.h>
-#include <sys/timerfd.h>
 #include <sys/times.h>
 #include <sys/timex.h>
 #include <time.h>
@@ -224,31 +223,6 @@ int main(void)
         EXPECT_ERRNO("timer_create_einval_clock", syscall(SYS_timer_create, 12345, &sev, &t), EINVAL);
         EXPECT_ERRNO("timer_gettime_einval_id", syscall(SYS_timer_gettime, 4242, &cur), EINVAL);
         EXPECT_ERRNO("timer_create_efault", syscall(SYS_timer_create, CLOCK_MONOTONIC, &sev, BAD_PTR), EFAULT);
-    }
-
-    COVERS("timerfd_create", "timerfd_settime", "timerfd_gettime");
-    {
-        int fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
-        EXPECT_OK("timerfd_create_ok", fd);
-        uint64_t n;
-        EXPECT_ERRNO("timerfd_read_unarmed_eagain", read(fd, &n, sizeof n), EAGAIN);
-        struct itimerspec its = {.it_value = {0, 1}}, cur;
-        EXPECT_EQ("timerfd_settime_ok", timerfd_settime(fd, 0, &its, NULL), 0);
-        struct timespec s = {0, 5000000};
-        nanosleep(&s, NULL);
-        EXPECT_EQ("timerfd_expired_read", read(fd, &n, sizeof n) == sizeof n ? (long)n : -1, 1);
-        its = (struct itimerspec){.it_value = {1000, 0}};
-        timerfd_settime(fd, 0, &its, NULL);
-        EXPECT_EQ("timerfd_gettime_pending", timerfd_gettime(fd, &cur) == 0 && cur.it_value.tv_sec > 990, 1);
-        EXPECT_ERRNO("timerfd_read_small_einval", read(fd, &n, 4), EINVAL);
-        EXPECT_ERRNO("timerfd_settime_einval_flags", timerfd_settime(fd, 0x10, &its, NULL), EINVAL);
-        EXPECT_ERRNO("timerfd_create_einval_clock", timerfd_create(12345, 0), EINVAL);
-        EXPECT_ERRNO("timerfd_create_einval_flags", timerfd_create(CLOCK_MONOTONIC, 0x1), EINVAL);
-        EXPECT_ERRNO("timerfd_gettime_ebadf", timerfd_gettime(999, &cur), EBADF);
-        int plain = open("/", O_RDONLY);
-        EXPECT_ERRNO("timerfd_gettime_einval_not_timerfd", timerfd_gettime(plain, &cur), EINVAL);
-        close(plain);
-        close(fd);
     }
 
     COVERS("adjtimex", "clock_adjtime");
