@@ -122,10 +122,12 @@ pub fn run(argv: &[String], stem: &str, log: &Path, limit: Duration) -> Result<O
 mod tests {
     use super::*;
 
-    fn sh(script: &str, limit: Duration) -> Output {
-        let dir = std::env::temp_dir().join(format!("xtask-conf-run-{}", std::process::id()));
+    /// Runs `script` under `sh`; `tag` keeps the scratch directories of
+    /// tests running in parallel apart.
+    fn sh(tag: &str, script: &str, limit: Duration) -> Output {
+        let dir = std::env::temp_dir().join(format!("xtask-conf-run-{}-{tag}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
-        let log = dir.join(format!("{}.out", script.len()));
+        let log = dir.join("out");
         let argv = vec!["/bin/sh".to_string(), "-c".to_string(), script.to_string()];
         let o = run(&argv, "p", &log, limit).unwrap();
         let _ = std::fs::remove_dir_all(&dir);
@@ -134,18 +136,22 @@ mod tests {
 
     #[test]
     fn a_clean_exit_is_an_ok_exit_case() {
-        let o = sh("echo 'ok t.a'", Duration::from_secs(20));
+        let o = sh("clean", "echo 'ok t.a'", Duration::from_secs(20));
         assert_eq!(o.cases["t.a"].status, Status::Ok);
         assert_eq!(o.cases["p:exit"].status, Status::Ok);
     }
 
     #[test]
     fn a_failing_exit_and_a_hang_are_not_ok() {
-        let o = sh("echo 'setup failed: x'; exit 99", Duration::from_secs(20));
+        let o = sh(
+            "exit99",
+            "echo 'setup failed: x'; exit 99",
+            Duration::from_secs(20),
+        );
         assert_eq!(o.cases["p:exit"].detail, "exit status 99 (setup failed: x)");
         // `exec sleep` puts the hang in the group leader itself; the limit
         // kills it, so the test takes the limit, not the sleep.
-        let o = sh("exec sleep 600", Duration::from_millis(300));
+        let o = sh("hang", "exec sleep 600", Duration::from_millis(300));
         assert_eq!(o.cases["p:exit"].status, Status::NotOk);
         assert!(o.cases["p:exit"].detail.starts_with("timed out"));
     }
