@@ -9,6 +9,7 @@
 #include <sys/random.h>
 #include <sys/resource.h>
 #include <sys/sysinfo.h>
+#include <sys/uio.h>
 #include <sys/utsname.h>
 
 static void nobody_cases(void)
@@ -261,7 +262,7 @@ int main(void)
     COVERS("memfd_create");
     {
         int fd = memfd_create("conf", MFD_CLOEXEC | MFD_ALLOW_SEALING);
-        EXPECT_OK("memfd_create_ok", fd);
+        CHECK("memfd_create_ok", fd >= 0, "failed with %s", errname(errno));
         EXPECT_EQ("memfd_create_cloexec", fcntl(fd, F_GETFD), FD_CLOEXEC);
         EXPECT_EQ("memfd_write", write(fd, "memfd", 5), 5);
         char buf[8] = {0};
@@ -285,6 +286,44 @@ int main(void)
         fd = memfd_create("noseal", 0);
         EXPECT_ERRNO("memfd_no_sealing_eperm", fcntl(fd, F_ADD_SEALS, F_SEAL_GROW), EPERM);
         close(fd);
+    }
+
+    COVERS("membarrier");
+    {
+        long cmds = syscall(SYS_membarrier, 0 /* MEMBARRIER_CMD_QUERY */, 0, 0);
+        EXPECT_EQ("membarrier_query_has_global", cmds > 0 && (cmds & 1), 1);
+        EXPECT_EQ("membarrier_global", syscall(SYS_membarrier, 1 /* MEMBARRIER_CMD_GLOBAL */, 0, 0), 0);
+        EXPECT_ERRNO("membarrier_private_expedited_unregistered", syscall(SYS_membarrier, 8, 0, 0), EPERM);
+        EXPECT_EQ("membarrier_register_private_expedited", syscall(SYS_membarrier, 16, 0, 0), 0);
+        EXPECT_EQ("membarrier_private_expedited", syscall(SYS_membarrier, 8, 0, 0), 0);
+        EXPECT_ERRNO("membarrier_einval_cmd", syscall(SYS_membarrier, 1 << 20, 0, 0), EINVAL);
+        EXPECT_ERRNO("membarrier_einval_flags", syscall(SYS_membarrier, 0, 0x10, 0), EINVAL);
+    }
+
+    COVERS("ioprio_get", "ioprio_set");
+    {
+        /* IOPRIO_WHO_PROCESS = 1; class BE (2) level 4. */
+        long be4 = (2L << 13) | 4;
+        EXPECT_EQ("ioprio_set_be4", syscall(SYS_ioprio_set, 1, 0, be4), 0);
+        EXPECT_EQ("ioprio_get_be4", syscall(SYS_ioprio_get, 1, 0), be4);
+        EXPECT_ERRNO("ioprio_get_einval_which", syscall(SYS_ioprio_get, 42, 0), EINVAL);
+        EXPECT_ERRNO("ioprio_set_einval_class", syscall(SYS_ioprio_set, 1, 0, 7L << 13), EINVAL);
+        EXPECT_ERRNO("ioprio_get_esrch", syscall(SYS_ioprio_get, 1, 999999), ESRCH);
+    }
+
+    COVERS("process_vm_readv", "process_vm_writev");
+    {
+        char src[8] = "vmread", dst[8] = {0};
+        struct iovec l = {dst, 6}, r = {src, 6};
+        EXPECT_EQ("process_vm_readv_self", process_vm_readv(getpid(), &l, 1, &r, 1, 0), 6);
+        CHECK("process_vm_readv_content", memcmp(dst, "vmread", 6) == 0, "content");
+        struct iovec w = {"VMWRIT", 6};
+        EXPECT_EQ("process_vm_writev_self", process_vm_writev(getpid(), &w, 1, &r, 1, 0), 6);
+        CHECK("process_vm_writev_content", memcmp(src, "VMWRIT", 6) == 0, "content");
+        EXPECT_ERRNO("process_vm_readv_einval_flags", process_vm_readv(getpid(), &l, 1, &r, 1, 1), EINVAL);
+        EXPECT_ERRNO("process_vm_readv_esrch", process_vm_readv(999999, &l, 1, &r, 1, 0), ESRCH);
+        struct iovec bad = {BAD_PTR, 6};
+        EXPECT_ERRNO("process_vm_readv_efault_remote", process_vm_readv(getpid(), &l, 1, &bad, 1, 0), EFAULT);
     }
 
     COVERS("set_tid_address", "gettid", "set_robust_list", "get_robust_list");
