@@ -82,12 +82,35 @@ pub fn load(path: &Path) -> Result<Vec<Deviation>> {
     }
 }
 
-/// Renders a list entry for a difference nobody has reviewed yet, for the
-/// failure message (reason and follow-up left for the reviewer to write).
-pub fn entry_stub(case: &str, platform: &str, variant: &str) -> String {
-    format!(
-        "[[deviation]]\ncase = \"{case}\"\nplatforms = [\"{platform}\"]\nvariant = \"{variant}\"\nreason = \"\"\nfollow_up = \"\"\n"
-    )
+/// Renders list entries for differences nobody has reviewed yet, one per
+/// case, as `(case, platform, variant)` triples: `platforms` is given when
+/// the case differed on fewer than the `platforms_run`, `variant` when on one
+/// build only. Reason and follow-up are left empty for the reviewer, and
+/// `parse` rejects them until they are written.
+pub fn stubs<'a>(
+    diffs: impl IntoIterator<Item = (&'a str, &'a str, &'a str)>,
+    platforms_run: usize,
+) -> String {
+    use std::collections::{BTreeMap, BTreeSet};
+    let mut by_case: BTreeMap<&str, (BTreeSet<&str>, BTreeSet<&str>)> = BTreeMap::new();
+    for (case, platform, variant) in diffs {
+        let e = by_case.entry(case).or_default();
+        e.0.insert(platform);
+        e.1.insert(variant);
+    }
+    let mut s = String::new();
+    for (case, (platforms, variants)) in by_case {
+        s.push_str(&format!("[[deviation]]\ncase = \"{case}\"\n"));
+        if platforms.len() < platforms_run {
+            let list: Vec<String> = platforms.iter().map(|p| format!("\"{p}\"")).collect();
+            s.push_str(&format!("platforms = [{}]\n", list.join(", ")));
+        }
+        if let [v] = variants.iter().collect::<Vec<_>>()[..] {
+            s.push_str(&format!("variant = \"{v}\"\n"));
+        }
+        s.push_str("reason = \"\"\nfollow_up = \"\"\n\n");
+    }
+    s
 }
 
 #[cfg(test)]
@@ -137,12 +160,27 @@ follow_up = "f"
     }
 
     #[test]
-    fn the_stub_parses_back_but_is_rejected_until_reviewed() {
-        let s = entry_stub("fs.a", "systrap", "static");
+    fn stubs_narrow_to_what_differed_and_need_review() {
+        let diffs = [
+            ("fs.a", "systrap", "static"),
+            ("fs.a", "systrap", "dynamic"),
+            ("fs.a", "ptrace", "static"),
+            ("fs.a", "ptrace", "dynamic"),
+            ("fs.b", "ptrace", "static"),
+        ];
+        let s = stubs(diffs, 2);
+        assert!(
+            s.starts_with("[[deviation]]\ncase = \"fs.a\"\nreason"),
+            "{s}"
+        );
+        assert!(s.contains("case = \"fs.b\"\nplatforms = [\"ptrace\"]\nvariant = \"static\"\n"));
         assert!(parse(&s).is_err());
         let filled = s
             .replace("reason = \"\"", "reason = \"r\"")
             .replace("follow_up = \"\"", "follow_up = \"f\"");
-        assert_eq!(parse(&filled).unwrap()[0].case, "fs.a");
+        let l = parse(&filled).unwrap();
+        assert_eq!(l.len(), 2);
+        assert!(l[0].applies("systrap", "dynamic"));
+        assert!(!l[1].applies("systrap", "static"));
     }
 }

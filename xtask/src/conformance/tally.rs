@@ -21,6 +21,29 @@ pub struct Run {
     pub sandbox: Output,
 }
 
+/// A difference no deviation covers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failure {
+    /// The case name.
+    pub case: String,
+    /// The runsc platform it differed on.
+    pub platform: String,
+    /// The build it differed in.
+    pub variant: String,
+    /// How the lines differ.
+    pub how: String,
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} [{} {}]: {}",
+            self.case, self.platform, self.variant, self.how
+        )
+    }
+}
+
 /// Counts of one row of the table.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Counts {
@@ -41,8 +64,8 @@ pub struct Counts {
 pub struct Tally {
     /// Counts by (platform, family).
     pub rows: BTreeMap<(String, String), Counts>,
-    /// One line per unexpected difference.
-    pub failures: Vec<String>,
+    /// Every unexpected difference.
+    pub failures: Vec<Failure>,
     /// One line per listed deviation that no longer differs.
     pub stale: Vec<String>,
     /// One line per problem of a program natively (a broken test).
@@ -153,8 +176,12 @@ pub fn tally(runs: &[Run], deviations: &[Deviation], complete: bool) -> Tally {
                         }
                         None => {
                             row.failed += 1;
-                            t.failures
-                                .push(format!("{case} [{} {}]: {how}", r.platform, r.variant));
+                            t.failures.push(Failure {
+                                case: case.clone(),
+                                platform: r.platform.clone(),
+                                variant: r.variant.clone(),
+                                how,
+                            });
                         }
                     }
                 }
@@ -216,7 +243,9 @@ mod tests {
         let t = tally(&[run(NATIVE, sandbox)], &[], true);
         assert!(t.failed());
         assert_eq!(t.failures.len(), 1);
-        assert!(t.failures[0].starts_with("fs.b [systrap static]"));
+        assert!(t.failures[0]
+            .to_string()
+            .starts_with("fs.b [systrap static]"));
         assert!(t.render().ends_with("1 passed, 1 failed\n"));
     }
 
