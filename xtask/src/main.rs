@@ -32,6 +32,7 @@ commands:
           + conformance suite on both platforms
   conformance [--platform systrap|ptrace|all] [--filter F] [--runsc PATH]
           [--release] [--update-docs] [--inject-mismatch CASE] [--jobs N]
+          [--timeout SECS]
           syscall conformance: each tests/conformance program natively
           and under runsc, compared case by case
   bench   [--quick] [--only NAME] [--update-docs] [--runsc PATH]
