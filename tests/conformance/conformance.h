@@ -14,7 +14,9 @@
  *
  * A case declares which syscalls it covers with COVERS("name", ...) lines
  * in its file; the xtask reads them (not the program) for
- * docs/compatibility.md.
+ * docs/compatibility.md. A COVERS line applies to the cases named after it,
+ * up to the next COVERS line; a case name counts when it is the string
+ * literal opening an ok/fail/skip/CHECK/EXPECT_* call.
  */
 #ifndef CONFORMANCE_H
 #define CONFORMANCE_H
