@@ -241,6 +241,18 @@ pub fn render(rows: &[Row], cov: &Coverage, deviations: &[Deviation]) -> Result<
     if !unknown.is_empty() {
         bail!("COVERS names system calls the table does not know: {unknown:?}");
     }
+    s.push_str("\n## By family\n\n| family | cases | with a deviation |\n|---|---:|---:|\n");
+    let mut families: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
+    for c in &cov.cases {
+        let e = families.entry(super::cases::family(c)).or_default();
+        e.0 += 1;
+        if dev_by_case.contains_key(c.as_str()) {
+            e.1 += 1;
+        }
+    }
+    for (fam, (n, d)) in families {
+        let _ = writeln!(s, "| {fam} | {n} | {d} |");
+    }
     s.push_str("\n## Known deviations\n\n");
     if deviations.is_empty() {
         s.push_str("None.\n");
@@ -317,6 +329,7 @@ int main(void) {
         ));
         assert!(doc.contains("| 3 | `close` | partial | 1: fs.close_ok | x |"));
         assert!(doc.contains("| 23 | `select` | unsupported |  | returns ENOSYS |"));
+        assert!(doc.contains("| fs | 3 | 1 |"));
         // COVERS naming an unknown system call is an error.
         let mut c = Coverage::default();
         scan(SRC, &mut c);
