@@ -149,11 +149,11 @@ struct Job {
     log: PathBuf,
 }
 
-/// Runs `jobs` on `n` threads; results come back in job order.
-fn run_all(jobs: &[Job], n: usize, limit: Duration) -> Vec<Result<cases::Output>> {
+/// Applies `f` to every item on `n` threads; results come back in item
+/// order.
+fn parallel_map<T: Sync, R: Send>(items: &[T], n: usize, f: impl Fn(&T) -> R + Sync) -> Vec<R> {
     let next = Mutex::new(0usize);
-    let results: Mutex<Vec<Option<Result<cases::Output>>>> =
-        Mutex::new((0..jobs.len()).map(|_| None).collect());
+    let results: Mutex<Vec<Option<R>>> = Mutex::new((0..items.len()).map(|_| None).collect());
     std::thread::scope(|s| {
         for _ in 0..n.max(1) {
             s.spawn(|| loop {
@@ -163,19 +163,21 @@ fn run_all(jobs: &[Job], n: usize, limit: Duration) -> Vec<Result<cases::Output>
                     *g += 1;
                     i
                 };
-                let Some(j) = jobs.get(i) else { return };
-                let r = programs::run(&j.argv, &j.stem, &j.log, limit);
+                let Some(item) = items.get(i) else { return };
+                let r = f(item);
                 if let Ok(mut g) = results.lock() {
                     g[i] = Some(r);
                 }
             });
         }
     });
+    // Every index was taken by exactly one worker, and a worker only stops
+    // when the items are used up, so every slot is filled.
     results
         .into_inner()
         .unwrap_or_default()
         .into_iter()
-        .map(|r| r.unwrap_or_else(|| Err(anyhow::anyhow!("job did not run"))))
+        .flatten()
         .collect()
 }
 
@@ -189,35 +191,40 @@ fn suite(root: &Path, out_dir: &Path, runsc: &Path, o: &Options) -> Result<tally
     if sources.is_empty() {
         bail!("no conformance program matches");
     }
-    let mut jobs = Vec::new();
-    for src in &sources {
-        let stem = programs::stem(src);
-        for variant in VARIANTS {
-            let bin = programs::build(src, variant, out_dir)?;
-            let bin_s = bin.display().to_string();
-            let job = |system: &str, argv: Vec<String>| Job {
-                stem: stem.clone(),
-                variant: variant.to_string(),
-                system: system.to_string(),
-                argv,
-                log: out_dir.join(format!("logs/{stem}.{variant}.{system}.out")),
-            };
-            jobs.push(job("native", vec![bin_s.clone()]));
-            for p in &o.platforms {
-                let argv = vec![
-                    runsc.display().to_string(),
-                    format!("--platform={p}"),
-                    "do".into(),
-                    bin_s.clone(),
-                ];
-                jobs.push(job(p, argv));
-            }
-        }
-    }
     let n = o
         .jobs
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-    let outputs = run_all(&jobs, n, o.limit.unwrap_or(DEFAULT_LIMIT));
+    let builds: Vec<(&PathBuf, &str)> = sources
+        .iter()
+        .flat_map(|src| VARIANTS.iter().map(move |v| (src, *v)))
+        .collect();
+    let bins = parallel_map(&builds, n, |(src, variant)| {
+        programs::build(src, variant, out_dir)
+    });
+    let mut jobs = Vec::new();
+    for ((src, variant), bin) in builds.iter().zip(bins) {
+        let stem = programs::stem(src);
+        let bin_s = bin?.display().to_string();
+        let job = |system: &str, argv: Vec<String>| Job {
+            stem: stem.clone(),
+            variant: variant.to_string(),
+            system: system.to_string(),
+            argv,
+            log: out_dir.join(format!("logs/{stem}.{variant}.{system}.out")),
+        };
+        jobs.push(job("native", vec![bin_s.clone()]));
+        for p in &o.platforms {
+            let argv = vec![
+                runsc.display().to_string(),
+                format!("--platform={p}"),
+                "do".into(),
+                bin_s.clone(),
+            ];
+            jobs.push(job(p, argv));
+        }
+    }
+    let limit = o.limit.unwrap_or(DEFAULT_LIMIT);
+    let outputs = parallel_map(&jobs, n, |j| programs::run(&j.argv, &j.stem, &j.log, limit));
     let mut natives = std::collections::BTreeMap::new();
     for (j, out) in jobs.iter().zip(&outputs) {
         if j.system == "native" {
@@ -331,6 +338,17 @@ mod tests {
             .to_string()
             .starts_with("time.gettimeofday_ok"));
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn parallel_map_keeps_order_whatever_the_threads() {
+        let items: Vec<u32> = (0..100).collect();
+        for n in [0, 1, 2, 7] {
+            assert_eq!(
+                parallel_map(&items, n, |x| x * 2),
+                items.iter().map(|x| x * 2).collect::<Vec<_>>()
+            );
+        }
     }
 
     #[test]
