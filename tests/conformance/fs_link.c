@@ -189,6 +189,11 @@ int main(void)
     EXPECT_ERRNO("rename_efault", rename(BAD_PTR, "x"), EFAULT);
     EXPECT_ERRNO("rename_ebusy_dot", rename("e/.", "ee"), EBUSY);
 
+    EXPECT_ERRNO("rename_exdev_to_proc", rename("r2", "/proc/r2"), EXDEV);
+    EXPECT_EQ("rename_file_into_other_dir", mkdir("other", 0755) == 0 && rename("r2", "other/r2") == 0 && content_of("other/r2") == '3', 1);
+    EXPECT_ERRNO("rename_enoent_target_parent", rename("other/r2", "nodir/r2"), ENOENT);
+    EXPECT_ERRNO("rename_enotdir_trailing_slash_file", rename("other/r2", "other/r3/"), ENOTDIR);
+
     COVERS("renameat");
     {
         int dfd = open("e", O_RDONLY | O_DIRECTORY);

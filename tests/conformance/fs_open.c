@@ -65,6 +65,10 @@ int main(void)
     EXPECT_ERRNO("open_eisdir_creat_trailing_slash", sys_open("newdir/", O_CREAT | O_WRONLY, 0644), EISDIR);
     EXPECT_ERRNO("open_enotdir_trailing_slash_file", sys_open("f/", O_RDONLY), ENOTDIR);
     EXPECT_OK("open_trailing_slash_dir", sys_open("d/", O_RDONLY));
+    EXPECT_ERRNO("open_einval_creat_directory_existing", sys_open("d", O_CREAT | O_DIRECTORY | O_RDONLY, 0755), EINVAL);
+    EXPECT_ERRNO("open_einval_creat_directory_new", sys_open("newd", O_CREAT | O_DIRECTORY | O_RDONLY, 0755), EINVAL);
+    EXPECT_ERRNO("open_enoent_proc_create", sys_open("/proc/conf_new_file", O_CREAT | O_WRONLY, 0644), ENOENT);
+
     EXPECT_OK("open_through_dir_symlink", sys_open("link_d/", O_RDONLY));
     {
         /* Creating through a dangling symlink creates its target. */

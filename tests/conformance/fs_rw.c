@@ -369,6 +369,31 @@ int main(void)
         EXPECT_EQ("fcntl_getpipe_sz_file_ebadf", fcntl(fd, F_GETPIPE_SZ) == -1 ? errno : 0, EBADF);
     }
 
+    COVERS("fcntl");
+    {
+        /* Open file description locks conflict between descriptions, even
+         * in one process; POSIX record locks do not. */
+        int a = open("f", O_RDWR), b = open("f", O_RDWR);
+        struct flock lk = {.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = 10};
+        EXPECT_EQ("fcntl_ofd_setlk", fcntl(a, F_OFD_SETLK, &lk), 0);
+        struct flock q = {.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 5, .l_len = 1};
+        EXPECT_EQ("fcntl_ofd_getlk_conflict", fcntl(b, F_OFD_GETLK, &q) == 0 ? q.l_type * 1000 + q.l_start * 10 + (q.l_pid == -1) : -1, F_WRLCK * 1000 + 0 * 10 + 1);
+        struct flock w = {.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = 1};
+        EXPECT_ERRNO("fcntl_ofd_setlk_conflict_eagain", fcntl(b, F_OFD_SETLK, &w), EAGAIN);
+        struct flock pid0 = {.l_type = F_RDLCK, .l_whence = SEEK_SET, .l_pid = 1};
+        EXPECT_ERRNO("fcntl_ofd_setlk_einval_pid", fcntl(b, F_OFD_SETLK, &pid0), EINVAL);
+        EXPECT_ERRNO("fcntl_posix_setlk_conflicts_with_ofd", fcntl(b, F_SETLK, &w), EAGAIN);
+        lk.l_type = F_UNLCK;
+        EXPECT_EQ("fcntl_ofd_unlock", fcntl(a, F_OFD_SETLK, &lk), 0);
+        EXPECT_EQ("fcntl_ofd_setlk_after_unlock", fcntl(b, F_OFD_SETLK, &w), 0);
+        close(a);
+        close(b);
+        EXPECT_EQ("fcntl_getown_default", fcntl(fd, F_GETOWN), 0);
+        EXPECT_EQ("fcntl_setown_self", fcntl(fd, F_SETOWN, getpid()) == 0 && fcntl(fd, F_GETOWN) == getpid(), 1);
+        EXPECT_ERRNO("fcntl_setown_esrch", fcntl(fd, F_SETOWN, 999999), ESRCH);
+        fcntl(fd, F_SETOWN, 0);
+    }
+
     COVERS("ioctl");
     {
         int n = -1;

@@ -139,6 +139,47 @@ int main(void)
         munmap(p, PG);
     }
 
+    COVERS("mmap");
+    {
+        /* Past the end of the file, within the mapping: SIGBUS. */
+        struct sigaction bus = {.sa_sigaction = on_segv, .sa_flags = SA_SIGINFO};
+        SETUP(sigaction(SIGBUS, &bus, NULL));
+        int fd = open("f", O_RDONLY);
+        char *p = mmap(NULL, 2 * PG, PROT_READ, MAP_PRIVATE, fd, 0);
+        EXPECT_EQ("mmap_file_past_eof_sigbus", p != MAP_FAILED ? try_read(p + PG) : -1, BUS_ADRERR);
+        EXPECT_EQ("mmap_file_last_page_ok", p != MAP_FAILED ? try_read(p + 100) : -1, 0);
+        char *w = mmap(NULL, PG, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+        if (w != MAP_FAILED) {
+            w[0] = 'Q';
+            EXPECT_EQ("madvise_dontneed_private_file_refetches", madvise(w, PG, MADV_DONTNEED) == 0 ? w[0] : -1, '0');
+            munmap(w, PG);
+        }
+        {
+            char path[64], want[PATH_MAX + 8];
+            snprintf(want, sizeof want, "%s/f", conf_tmpdir);
+            FILE *m = fopen("/proc/self/maps", "r");
+            char line[512];
+            int found = 0;
+            while (m && fgets(line, sizeof line, m)) {
+                unsigned long lo;
+                if (sscanf(line, "%lx-", &lo) == 1 && lo == (unsigned long)p)
+                    found = strstr(line, want) != NULL;
+            }
+            if (m)
+                fclose(m);
+            (void)path;
+            CHECK("mmap_file_maps_shows_path", found, "no maps line with the file's path");
+        }
+        munmap(p, 2 * PG);
+        close(fd);
+        signal(SIGBUS, SIG_DFL);
+        char *l = map(PG, PROT_READ | PROT_WRITE);
+        SETUP(mlock(l, PG));
+        EXPECT_ERRNO("msync_invalidate_locked_ebusy", msync(l, PG, MS_INVALIDATE), EBUSY);
+        munlock(l, PG);
+        munmap(l, PG);
+    }
+
     COVERS("munmap");
     {
         char *p = map(3 * PG, PROT_READ | PROT_WRITE);
