@@ -14,7 +14,9 @@
  *
  * A case declares which syscalls it covers with COVERS("name", ...) lines
  * in its file; the xtask reads them (not the program) for
- * docs/compatibility.md.
+ * docs/compatibility.md. A COVERS line applies to the cases named after it,
+ * up to the next COVERS line; a case name counts when it is the string
+ * literal opening an ok/fail/skip/CHECK/EXPECT_* call.
  */
 #ifndef CONFORMANCE_H
 #define CONFORMANCE_H
@@ -47,8 +49,11 @@ static const char *conf_family = "?";
 static char conf_tmpdir[PATH_MAX];
 static int conf_failed __attribute__((unused));
 
-/* An address no process has mapped: every access through it is EFAULT. */
-#define BAD_PTR ((void *)1)
+/* An address no process has mapped: every access through it is EFAULT.
+ * Read through a volatile so gcc cannot see the constant and reject calls
+ * like read(fd, BAD_PTR, 4) at compile time (-Wstringop-overflow). */
+static void *volatile conf_bad_ptr __attribute__((unused)) = (void *)1;
+#define BAD_PTR ((void *)conf_bad_ptr)
 
 CONF_FN void conf_line(const char *status, const char *name, const char *fmt, va_list ap)
 {
@@ -255,6 +260,24 @@ CONF_FN void make_file(const char *path, const char *data, size_t len)
     if (len)
         SETUP(write(fd, data, len));
     SETUP(close(fd));
+}
+
+/*
+ * Fixtures for permission cases, in the scratch directory: `m000` (mode
+ * 000), `m444` (mode 0444) and `noexec/f` under a directory without search
+ * permission; the scratch directory itself is made searchable, so NOBODY
+ * reaches them.
+ */
+CONF_FN void make_perm_fixtures(void)
+{
+    make_file("m000", "x", 1);
+    SETUP(chmod("m000", 0));
+    make_file("m444", "x", 1);
+    SETUP(chmod("m444", 0444));
+    SETUP(mkdir("noexec", 0755));
+    make_file("noexec/f", "x", 1);
+    SETUP(chmod("noexec", 0644));
+    SETUP(chmod(".", 0755));
 }
 
 /* A mapping of one page with no access: pointers into it fault. */

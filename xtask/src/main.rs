@@ -5,19 +5,23 @@
 //!   (dependencies only point down: abi <- mm, vfs, net, platform <- kernel <-
 //!   runsc) and the `#![forbid(unsafe_code)]` check.
 //! - `test`: `lint`, then every test of the workspace, the `no_std` build of
-//!   `abi`, and a compile-only build of every benchmark so none rots.
+//!   `abi`, a compile-only build of every benchmark so none rots, and the
+//!   conformance suite on both platforms.
+//! - `conformance [--platform P] [--filter F] [--runsc PATH] [--update-docs]`:
+//!   the syscall conformance suite, natively and under runsc, compared.
 //! - `bench [--quick] [--only NAME] [--update-docs] [--runsc PATH]`:
 //!   end-to-end benchmarks against native Linux and peers.
 #![forbid(unsafe_code)]
 
 mod bench;
+mod conformance;
 mod layers;
 mod lint;
 mod util;
 
 use anyhow::{bail, Context, Result};
 
-const USAGE: &str = "usage: cargo xtask <build|install|lint|test|bench> [args]
+const USAGE: &str = "usage: cargo xtask <build|install|lint|test|conformance|bench> [args]
 
 commands:
   build   release build of runsc (target/release/runsc)
@@ -25,6 +29,12 @@ commands:
   syscalls  regenerate docs/syscalls.md from the kernel's syscall table
   lint    rustfmt check, clippy -D warnings, layering and unsafe-code checks
   test    lint + all tests + no_std build of abi + benches compiled
+          + conformance suite on both platforms
+  conformance [--platform systrap|ptrace|all] [--filter F] [--runsc PATH]
+          [--release] [--update-docs] [--inject-mismatch CASE] [--jobs N]
+          [--timeout SECS]
+          syscall conformance: each tests/conformance program natively
+          and under runsc, compared case by case
   bench   [--quick] [--only NAME] [--update-docs] [--runsc PATH]
           end-to-end benchmarks vs native, gVisor and proot";
 
@@ -38,6 +48,7 @@ fn main() -> Result<()> {
         "lint" => lint::run(rest),
         "test" => test(rest),
         "bench" => bench::run(rest),
+        "conformance" => conformance::run(rest),
         "build" => build(rest).map(|_| ()),
         "install" => install(rest),
         "syscalls" => syscalls(rest),
@@ -106,6 +117,7 @@ fn test(args: &[String]) -> Result<()> {
     util::cargo(&["build", "--quiet", "-p", "nostd-check"])?;
     util::cargo(&["test", "--workspace"])?;
     util::cargo(&["bench", "--workspace", "--no-run", "--quiet"])?;
+    conformance::run(&[])?;
     println!("xtask test: all checks passed");
     Ok(())
 }

@@ -48,3 +48,11 @@ pub fn metadata() -> Result<serde_json::Value> {
     }
     serde_json::from_slice(&out.stdout).context("parsing cargo metadata")
 }
+
+/// Cargo's target directory: `CARGO_TARGET_DIR` when set, else the
+/// workspace's `target/`.
+pub fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace_root().join("target"))
+}
