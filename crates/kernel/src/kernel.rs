@@ -11,6 +11,7 @@ use mm::MemoryFileAllocator;
 use platform::Platform;
 use vfs::{FileDescription, Vfs};
 
+use crate::profile::{Profiler, SyscallProfile};
 use crate::sink::Sink;
 use crate::syscalls;
 use crate::view::TaskView;
@@ -28,6 +29,9 @@ pub struct Config {
     pub version: String,
     /// Bytes of the memory file the kernel may hand out to applications.
     pub memory_limit: u64,
+    /// Count and time every system call (`--profile`); see
+    /// [`Kernel::profile`].
+    pub profile: bool,
 }
 
 impl Default for Config {
@@ -38,6 +42,7 @@ impl Default for Config {
             release: "6.18.0".to_owned(),
             version: "#1 SMP PREEMPT_DYNAMIC Sun Jan 1 00:00:00 UTC 2026".to_owned(),
             memory_limit: 4 << 30,
+            profile: false,
         }
     }
 }
@@ -78,6 +83,7 @@ pub struct Kernel {
     next_pid: AtomicI32,
     boot: Instant,
     ttys: Mutex<Vec<TtyEntry>>,
+    profiler: Option<Arc<Profiler>>,
 }
 
 impl core::fmt::Debug for Kernel {
@@ -101,6 +107,7 @@ impl Kernel {
         strace: Option<Arc<dyn Sink>>,
     ) -> Arc<Kernel> {
         let frames = Arc::new(MemoryFileAllocator::new(config.memory_limit));
+        let profiler = config.profile.then(|| Arc::new(Profiler::new()));
         Arc::new(Kernel {
             platform,
             frames,
@@ -114,6 +121,7 @@ impl Kernel {
             next_pid: AtomicI32::new(1),
             boot: Instant::now(),
             ttys: Mutex::new(Vec::new()),
+            profiler,
         })
     }
 
@@ -159,6 +167,17 @@ impl Kernel {
     /// Whether system calls are traced.
     pub fn strace_enabled(&self) -> bool {
         self.config.strace && self.strace.is_some()
+    }
+
+    /// The system-call profile so far (`Config::profile`), or `None` when
+    /// the kernel does not profile.
+    pub fn profile(&self) -> Option<SyscallProfile> {
+        self.profiler.as_ref().map(|p| p.snapshot())
+    }
+
+    /// The profiler the dispatcher records into, when profiling.
+    pub(crate) fn profiler(&self) -> Option<&Arc<Profiler>> {
+        self.profiler.as_ref()
     }
 
     /// Writes one line to the strace sink, if any.

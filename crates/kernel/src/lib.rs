@@ -29,6 +29,7 @@ pub mod path;
 pub mod pipe;
 pub mod process;
 pub mod procfs;
+pub mod profile;
 pub mod run;
 pub mod sigframe;
 pub mod signals;

@@ -54,6 +54,7 @@ pub fn run(cli: &Cli, args: &DoArgs) -> Result<i32> {
     };
     let config = Config {
         strace: cli.strace,
+        profile: cli.profile.is_some(),
         ..Config::default()
     };
     let k = Kernel::new(plat, vfs.clone(), config, debug, strace);
@@ -103,7 +104,12 @@ pub fn run(cli: &Cli, args: &DoArgs) -> Result<i32> {
             });
         }
     };
-    let status = task.run().context("running the sandbox")?;
+    let started = std::time::Instant::now();
+    let result = task.run();
+    if let Some(path) = &cli.profile {
+        crate::profile::write(&k, path, &args.argv, started.elapsed())?;
+    }
+    let status = result.context("running the sandbox")?;
     Ok(status.shell_code())
 }
 

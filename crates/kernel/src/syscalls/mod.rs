@@ -154,6 +154,7 @@ pub fn sys_ni_syscall(t: &mut Task, a: &SyscallArgs) -> SysResult {
 pub fn dispatch(t: &mut Task, a: &SyscallArgs) -> Option<u64> {
     crate::view::set_current(t.tid);
     let entry = lookup(a.nr);
+    let timer = crate::profile::start(t.kernel());
     let strace = t.kernel().strace_enabled();
     if strace {
         crate::strace::enter(t, a);
@@ -169,6 +170,9 @@ pub fn dispatch(t: &mut Task, a: &SyscallArgs) -> Option<u64> {
             _ => (e.handler)(t, a),
         },
     };
+    if let Some(timer) = timer {
+        timer.finish(t.kernel(), a.nr, res.is_err());
+    }
     if strace {
         crate::strace::exit(t, a, &res);
     }
