@@ -20,6 +20,8 @@
 
 use std::sync::Arc;
 
+#[cfg(any(test, feature = "fake"))]
+pub mod fake;
 pub mod memfile;
 pub mod ptrace;
 pub mod stub;
