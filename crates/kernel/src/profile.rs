@@ -4,8 +4,8 @@
 //!
 //! Cost when off: [`start`] checks one `Option` in the kernel and returns.
 //! When on, each host thread that serves a task keeps its own counter rows
-//! (a thread-local [`Counters`], one writer, relaxed atomics so a reader
-//! never needs a lock); the rows are registered with the kernel's
+//! (thread-local, one writer, relaxed atomics so a reader never needs a
+//! lock); the rows are registered with the kernel's
 //! [`Profiler`] once per thread, and merged into its retired totals when
 //! the thread ends. [`Profiler::snapshot`] adds up the retired totals and
 //! the live threads' rows, so the summary is complete even when the
