@@ -1,5 +1,6 @@
 /* Micro-benchmarks run natively, under our runsc and under peers by
- * `cargo xtask bench`. Usage: micro CASE ITERATIONS
+ * `cargo xtask bench`. Usage: micro CASE ITERATIONS [TMPDIR]
+ * (TMPDIR, default /tmp: where the file cases create their files.)
  * Prints one line: "CASE ns_per_op=<float>". Timing is taken inside the
  * program (CLOCK_MONOTONIC) so start-up cost is excluded.
  * For filewrite, fileread and tcpstream one operation is one MiB; for
@@ -44,8 +45,9 @@ static int full_io(int fd, char *buf, long len, int writing) {
 }
 
 /* n files: create+write 100 B+close+stat each, then unlink each. */
-static int smallfiles(long n, double *elapsed) {
-    char dir[] = "/tmp/micro-files-XXXXXX", name[64];
+static int smallfiles(const char *tmp, long n, double *elapsed) {
+    char dir[256], name[300];
+    snprintf(dir, sizeof dir, "%s/micro-files-XXXXXX", tmp);
     struct stat st;
     if (!mkdtemp(dir)) { perror("mkdtemp"); return 1; }
     double t0 = now_ns();
@@ -121,8 +123,8 @@ static int tcp(long n, int echo, double *elapsed) {
 }
 
 int main(int argc, char **argv) {
-    if (argc != 3) {
-        fprintf(stderr, "usage: %s CASE ITERATIONS\n", argv[0]);
+    if (argc != 3 && argc != 4) {
+        fprintf(stderr, "usage: %s CASE ITERATIONS [TMPDIR]\n", argv[0]);
         return 2;
     }
     const char *c = argv[1];
@@ -131,14 +133,16 @@ int main(int argc, char **argv) {
         fprintf(stderr, "bad iteration count\n");
         return 2;
     }
+    const char *tmp = argc == 4 ? argv[3] : "/tmp";
     double elapsed = 0;
     if (!strcmp(c, "smallfiles") || !strcmp(c, "tcprr") || !strcmp(c, "tcpstream")) {
-        int r = !strcmp(c, "smallfiles") ? smallfiles(n, &elapsed) : tcp(n, !strcmp(c, "tcprr"), &elapsed);
+        int r = !strcmp(c, "smallfiles") ? smallfiles(tmp, n, &elapsed) : tcp(n, !strcmp(c, "tcprr"), &elapsed);
         if (r) return r;
         printf("%s ns_per_op=%.1f\n", c, elapsed / n);
         return 0;
     }
-    char path[] = "/tmp/micro-bench-XXXXXX";
+    char path[256];
+    snprintf(path, sizeof path, "%s/micro-bench-XXXXXX", tmp);
     int tmpfd = mkstemp(path);
     if (tmpfd < 0) {
         perror("mkstemp");

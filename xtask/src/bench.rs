@@ -17,9 +17,13 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 mod cases;
+mod places;
 mod render;
+mod systems;
 
-use cases::{Case, Fixtures, Metric, Needs, FRESH_DIR};
+use cases::{Case, Fixtures, Metric, Needs, FRESH_DIR, TMP_DIR};
+use places::{Place, Places};
+use systems::{applies, System, UNAVAILABLE};
 
 /// Parsed command-line options.
 #[derive(Debug, Default)]
@@ -44,38 +48,6 @@ fn parse(args: &[String]) -> Result<Options> {
     }
     Ok(o)
 }
-
-/// A system under test: a name and the command prefix that runs a program on it.
-#[derive(Debug, Clone, Default)]
-pub struct System {
-    /// Short name used in tables (`native`, `runsc-systrap`, `gvisor`, ...).
-    pub name: String,
-    /// Prefix put before the program and its arguments.
-    pub prefix: Vec<String>,
-    /// Our runsc (which has no network stack and no OCI create/start yet).
-    pub ours: bool,
-    /// A container engine driving a runtime: runs only the podman cases.
-    pub podman: bool,
-}
-
-/// Whether `case` runs on `system`: `None` when it does not apply (the
-/// cell stays empty), `Some(Err(why))` when the system cannot do it yet.
-fn applies(system: &System, case: &Case) -> Option<std::result::Result<(), String>> {
-    match (case.needs, system.podman) {
-        (Needs::Podman, false) | (Needs::Nothing | Needs::Network, true) => None,
-        (Needs::Podman, true) if system.ours => Some(Err(format!(
-            "{UNAVAILABLE}our runsc has no OCI create/start yet"
-        ))),
-        (Needs::Network, false) if system.ours => Some(Err(format!(
-            "{UNAVAILABLE}no network stack in our Sentry yet"
-        ))),
-        _ => Some(Ok(())),
-    }
-}
-
-/// How a sample that was not taken because the system cannot run the case
-/// starts (the report shows it as such, not as a failure).
-const UNAVAILABLE: &str = "not available: ";
 
 /// A ratio target from an issue: `system` over `peer` on `case` must be at most `max`.
 struct Target {
@@ -145,12 +117,9 @@ pub fn run(args: &[String]) -> Result<()> {
     let out_dir = util::workspace_root().join("target/bench");
     std::fs::create_dir_all(&out_dir)?;
     let fixtures = Fixtures::build(&out_dir)?;
-    let mut notes = vec![
-        "file and tar cases write, natively, to the host's disk filesystem (page cache); \
-         sandboxes write to their in-memory overlay"
-            .to_string(),
-    ];
-    let systems = systems(&opts, &out_dir, &mut notes);
+    let places = Places::new(&out_dir);
+    let mut notes = vec![places.note()];
+    let systems = systems::systems(opts.runsc.clone(), &out_dir, &mut notes);
     let runs = if opts.quick { 5 } else { 10 };
     let mut all = cases::all(&fixtures, opts.quick);
     if !systems.iter().any(|s| s.podman) {
@@ -168,7 +137,6 @@ pub fn run(args: &[String]) -> Result<()> {
     for n in &notes {
         eprintln!("note: {n}");
     }
-    let scratch = out_dir.join("scratch");
     let mut results = Vec::new();
     for case in &all {
         eprintln!("case {} ({} runs, interleaved)", case.name, runs);
@@ -182,7 +150,7 @@ pub fn run(args: &[String]) -> Result<()> {
                 match applies(s, case) {
                     None => {}
                     Some(Err(why)) => samples[i].push(Err(why)),
-                    Some(Ok(())) => samples[i].push(measure(s, case, &scratch)),
+                    Some(Ok(())) => samples[i].push(measure(s, case, &places.place(s.host_fs))),
                 }
             }
         }
@@ -218,122 +186,26 @@ pub fn run(args: &[String]) -> Result<()> {
     Ok(())
 }
 
-fn systems(o: &Options, out_dir: &Path, notes: &mut Vec<String>) -> Vec<System> {
-    let mut v = vec![System {
-        name: "native".into(),
-        ..System::default()
-    }];
-    let ours = o.runsc.clone().or_else(|| {
-        let p = util::workspace_root().join("target/release/runsc");
-        p.exists().then_some(p)
-    });
-    match &ours {
-        Some(p) => {
-            for platform in ["systrap", "ptrace"] {
-                v.push(System {
-                    name: format!("runsc-{platform}"),
-                    prefix: vec![
-                        p.display().to_string(),
-                        format!("--platform={platform}"),
-                        "--network=none".into(),
-                        "do".into(),
-                    ],
-                    ours: true,
-                    podman: false,
-                });
-            }
-        }
-        None => notes.push("our runsc is not built (cargo xtask build); skipping it".into()),
-    }
-    if Path::new("/usr/bin/runsc").exists() {
-        v.push(System {
-            name: "gvisor".into(),
-            prefix: vec![
-                "/usr/bin/runsc".into(),
-                "--network=none".into(),
-                "do".into(),
-            ],
-            ..System::default()
-        });
-    } else {
-        notes.push("Debian's gVisor (/usr/bin/runsc, package runsc) is absent; skipping it".into());
-    }
-    if Path::new("/usr/bin/proot").exists() {
-        v.push(System {
-            name: "proot".into(),
-            prefix: vec!["/usr/bin/proot".into()],
-            ..System::default()
-        });
-    } else {
-        notes.push("proot is absent; skipping it".into());
-    }
-    podman_systems(ours.as_deref(), out_dir, &mut v, notes);
-    v
-}
-
-/// `podman run` with each OCI runtime present, when podman is installed;
-/// ours is listed but marked unsupported (it has no OCI create/start).
-fn podman_systems(
-    ours: Option<&Path>,
-    out_dir: &Path,
-    v: &mut Vec<System>,
-    notes: &mut Vec<String>,
-) {
-    let Some(podman) = which("podman") else {
-        notes.push("podman not installed: the `podman run` case is skipped".into());
-        return;
-    };
-    if let Err(e) = cases::podman_image(&podman, out_dir) {
-        notes.push(format!(
-            "podman: no image ({e:#}): the `podman run` case is skipped"
-        ));
-        return;
-    }
-    let mut runtimes: Vec<(String, PathBuf, bool)> = ["runc", "crun"]
-        .iter()
-        .filter_map(|r| which(r).map(|p| (r.to_string(), p, false)))
-        .collect();
-    if let Some(p) = ours {
-        runtimes.push(("runsc".into(), p.to_path_buf(), true));
-    }
-    for (name, path, is_ours) in runtimes {
-        v.push(System {
-            name: format!("podman-{name}"),
-            prefix: vec![
-                podman.display().to_string(),
-                "--runtime".into(),
-                path.display().to_string(),
-                "run".into(),
-                "--rm".into(),
-                "--network=none".into(),
-                cases::PODMAN_IMAGE.into(),
-            ],
-            ours: is_ours,
-            podman: true,
-        });
-    }
-}
-
-/// The first `name` on `PATH`.
-fn which(name: &str) -> Option<PathBuf> {
-    std::env::var_os("PATH")?
-        .to_str()?
-        .split(':')
-        .map(|d| Path::new(d).join(name))
-        .find(|p| p.is_file())
-}
-
-/// Runs `case` once on `system` and returns its sample. A case that
-/// writes a tree gets a fresh directory under `scratch`, removed after.
-fn measure(system: &System, case: &Case, scratch: &Path) -> std::result::Result<f64, String> {
+/// Runs `case` once on `system`, writing at `place`, and returns its
+/// sample. A case that writes a tree gets a fresh scratch directory,
+/// removed after.
+fn measure(system: &System, case: &Case, place: &Place) -> std::result::Result<f64, String> {
+    let scratch = &place.scratch;
     let fresh = case.argv.iter().any(|a| a.contains(FRESH_DIR));
     if fresh {
         let _ = std::fs::remove_dir_all(scratch);
         std::fs::create_dir_all(scratch).map_err(|e| format!("{}: {e}", scratch.display()))?;
     }
-    let dir = scratch.display().to_string();
+    let (dir, tmp) = (
+        scratch.display().to_string(),
+        place.tmp.display().to_string(),
+    );
     let mut argv: Vec<String> = system.prefix.clone();
-    argv.extend(case.argv.iter().map(|a| a.replace(FRESH_DIR, &dir)));
+    argv.extend(
+        case.argv
+            .iter()
+            .map(|a| a.replace(FRESH_DIR, &dir).replace(TMP_DIR, &tmp)),
+    );
     let sample = measure_argv(argv, case.metric);
     if fresh {
         let _ = std::fs::remove_dir_all(scratch);
@@ -597,6 +469,7 @@ mod tests {
             prefix: vec![name.into()],
             ours,
             podman,
+            host_fs: !ours && !podman,
         }
     }
 

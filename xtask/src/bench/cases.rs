@@ -9,6 +9,10 @@ use std::process::{Command, Stdio};
 /// In a case's arguments, replaced per run by a fresh empty directory.
 pub const FRESH_DIR: &str = "{dir}";
 
+/// In a case's arguments, replaced per system by the directory where the
+/// micro-benchmarks create their temporary files.
+pub const TMP_DIR: &str = "{tmp}";
+
 /// The image `podman run` cases start, imported from [`podman_image`]'s
 /// tarball.
 pub const PODMAN_IMAGE: &str = "localhost/xtask-bench-busybox:latest";
@@ -169,6 +173,7 @@ pub fn all(fx: &Fixtures, quick: bool) -> Vec<Case> {
             m.clone(),
             case.to_string(),
             if scaled { scale(n) } else { n.to_string() },
+            TMP_DIR.to_string(),
         ],
         needs,
     };
@@ -326,6 +331,7 @@ mod tests {
         assert_eq!(arg(&quick, "null syscall (getpid)")[2], "10000");
         assert_eq!(arg(&quick, "file write 64 MiB")[2], "64");
         assert_eq!(arg(&quick, "file read 64 MiB")[1], "fileread");
+        assert_eq!(arg(&quick, "file read 64 MiB")[3], TMP_DIR);
         assert!(arg(&quick, "tar x (768 files, 6.4 MiB)").contains(&FRESH_DIR.to_string()));
     }
 
