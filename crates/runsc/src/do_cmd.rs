@@ -39,6 +39,11 @@ pub fn run(cli: &Cli, args: &DoArgs) -> Result<i32> {
         PlatformArg::Systrap => platform::PlatformKind::Systrap,
         PlatformArg::Ptrace => platform::PlatformKind::Ptrace,
     };
+    let profile = cli
+        .profile
+        .as_deref()
+        .map(crate::profile::ProfileFile::create)
+        .transpose()?;
     let vfs = root_filesystem(args)?;
     let plat = platform::new(kind, &platform::Options::default())
         .with_context(|| format!("starting the {:?} platform", cli.platform))?;
@@ -106,8 +111,8 @@ pub fn run(cli: &Cli, args: &DoArgs) -> Result<i32> {
     };
     let started = std::time::Instant::now();
     let result = task.run();
-    if let Some(path) = &cli.profile {
-        crate::profile::write(&k, path, &args.argv, started.elapsed())?;
+    if let Some(out) = profile {
+        out.write(&k, &args.argv, started.elapsed())?;
     }
     let status = result.context("running the sandbox")?;
     Ok(status.shell_code())

@@ -124,6 +124,21 @@ fn written_when_the_program_dies_by_a_signal() {
 }
 
 #[test]
+fn a_bad_path_fails_before_the_program_runs() {
+    let dir = scratch("badpath");
+    let o = runsc(
+        "systrap",
+        &dir.join("missing/profile.txt"),
+        &["/bin/echo", "ran"],
+    );
+    assert_eq!(o.status.code(), Some(128));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("--profile"), "{err}");
+    assert!(o.stdout.is_empty(), "the program ran");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
 fn no_file_without_the_flag() {
     let dir = scratch("off");
     let bin = build(&dir);
