@@ -21,6 +21,9 @@ use crate::view::TaskView;
 pub struct Config {
     /// Log every system call with decoded arguments (`--strace`).
     pub strace: bool,
+    /// Count and time every system call (`--profile`); see
+    /// [`Kernel::profile`].
+    pub profile: bool,
     /// The host name the sandbox sees (`uname`, `/proc/sys/kernel/hostname`).
     pub hostname: String,
     /// The kernel release string `uname` reports.
@@ -29,20 +32,17 @@ pub struct Config {
     pub version: String,
     /// Bytes of the memory file the kernel may hand out to applications.
     pub memory_limit: u64,
-    /// Count and time every system call (`--profile`); see
-    /// [`Kernel::profile`].
-    pub profile: bool,
 }
 
 impl Default for Config {
     fn default() -> Self {
         Config {
             strace: false,
+            profile: false,
             hostname: "sandbox".to_owned(),
             release: "6.18.0".to_owned(),
             version: "#1 SMP PREEMPT_DYNAMIC Sun Jan 1 00:00:00 UTC 2026".to_owned(),
             memory_limit: 4 << 30,
-            profile: false,
         }
     }
 }
