@@ -214,7 +214,7 @@ pub fn all(fx: &Fixtures, quick: bool) -> Vec<Case> {
             Needs::Nothing,
         ),
         micro(
-            "small files: create+write+close+stat+unlink",
+            "small files (1000): create+write+close+stat+unlink",
             "smallfiles",
             1000,
             false,
