@@ -10,15 +10,13 @@ mod common;
 use std::hint::black_box;
 use std::sync::Arc;
 
+use common::fake::{FakePlatform, MEM, SCRATCH};
 use criterion::{criterion_group, criterion_main, Criterion};
 use kernel::clock::HostClock;
 use kernel::{dispatch, Config, Credentials, Kernel, ProcessSpec, SyscallArgs, Task};
-use platform::fake::FakePlatform;
+use platform::MemoryFile;
 use vfs::{AtFlags, MountFlags, OpenFlags, Vfs};
 
-const MEM: u64 = 64 << 20;
-/// Where the benchmark maps the buffer `read` fills.
-const SCRATCH: u64 = 0x1000_0000;
 /// The fd `/dev/zero` is opened on.
 const ZERO_FD: u64 = 3;
 
@@ -48,10 +46,12 @@ fn root(tiny: &[u8]) -> Arc<Vfs> {
     vfs
 }
 
-/// A task spawned (not run) on the fake platform, `/dev/zero` on fd 3 and
-/// a 64 KiB buffer mapped at `SCRATCH`.
+/// A task spawned (not run) on the tests' fake platform, `/dev/zero` on
+/// fd 3 and a 64 KiB buffer mapped at `SCRATCH` for `read` to fill.
 fn task(tiny: &[u8], profile: bool) -> Task {
-    let plat = Arc::new(FakePlatform::new(MEM).expect("memory file"));
+    let plat = Arc::new(FakePlatform {
+        memfile: Arc::new(MemoryFile::new(MEM).expect("memory file")),
+    });
     let vfs = root(tiny);
     let config = Config {
         memory_limit: MEM,

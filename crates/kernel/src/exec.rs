@@ -406,10 +406,12 @@ pub fn execve(t: &mut Task, req: ExecRequest) -> Result<(), ExecError> {
         }
     };
     mem.mm().set_start_brk(exe_plan.brk_start);
+    let vdso = crate::vdso::map_vdso(&mut mem, &k, &memfile).map_err(mem_err)?;
 
     // The initial stack.
     let mut auxv = AuxvValues::new(&exe_plan, interp_plan.as_ref());
     host_auxv(&mut auxv);
+    auxv.sysinfo_ehdr = Some(vdso);
     auxv.uid = u64::from(t.creds.uid);
     auxv.euid = u64::from(t.creds.euid);
     auxv.gid = u64::from(t.creds.gid);

@@ -32,6 +32,15 @@ pub struct Config {
     pub version: String,
     /// Bytes of the memory file the kernel may hand out to applications.
     pub memory_limit: u64,
+    /// The CPU numbers the sandbox runs on (`sched_getaffinity(2)`,
+    /// `/sys/devices/system/cpu/online`): the host affinity when the
+    /// configuration is made, since the platforms later pin Sentry
+    /// threads to one CPU at a time.
+    pub cpus: Vec<usize>,
+    /// Let the vDSO read the clocks from the `[vvar]` page (gVisor's fast
+    /// path); when false the page always says "not ready" and every vDSO
+    /// clock read makes the system call (the answers are the same).
+    pub vdso_fast_clock: bool,
 }
 
 impl Default for Config {
@@ -43,6 +52,8 @@ impl Default for Config {
             release: "6.18.0".to_owned(),
             version: "#1 SMP PREEMPT_DYNAMIC Sun Jan 1 00:00:00 UTC 2026".to_owned(),
             memory_limit: 4 << 30,
+            cpus: fs_sys::host_cpus(),
+            vdso_fast_clock: true,
         }
     }
 }
@@ -84,6 +95,13 @@ pub struct Kernel {
     boot: Instant,
     ttys: Mutex<Vec<TtyEntry>>,
     profiler: Option<Arc<Profiler>>,
+    vvar: Mutex<Option<Arc<crate::vdso::VvarPage>>>,
+    /// The process table (see [`crate::tasks`]).
+    pub(crate) table: Mutex<crate::tasks::TaskTable>,
+    /// Notified when the last task leaves the table.
+    pub(crate) idle: std::sync::Condvar,
+    /// Futex waiters of every address space.
+    pub(crate) futexes: crate::futex::FutexTable,
 }
 
 impl core::fmt::Debug for Kernel {
@@ -122,6 +140,10 @@ impl Kernel {
             boot: Instant::now(),
             ttys: Mutex::new(Vec::new()),
             profiler,
+            vvar: Mutex::new(None),
+            table: Mutex::new(crate::tasks::TaskTable::default()),
+            idle: std::sync::Condvar::new(),
+            futexes: crate::futex::FutexTable::default(),
         })
     }
 
@@ -162,6 +184,12 @@ impl Kernel {
     /// `sysinfo` uptime).
     pub fn uptime(&self) -> std::time::Duration {
         self.boot.elapsed()
+    }
+
+    /// The `[vvar]` page all address spaces map, once the first `execve`
+    /// made it (`crate::vdso`).
+    pub(crate) fn vvar_slot(&self) -> &Mutex<Option<Arc<crate::vdso::VvarPage>>> {
+        &self.vvar
     }
 
     /// Whether system calls are traced.

@@ -19,9 +19,12 @@
 #![deny(missing_docs)]
 
 pub mod clock;
+pub mod clone;
 pub mod exec;
 pub mod fdtable;
 pub mod file_pages;
+pub mod fs_share;
+pub mod futex;
 pub mod kernel;
 pub mod limits;
 pub mod memory;
@@ -30,15 +33,20 @@ pub mod pipe;
 pub mod process;
 pub mod procfs;
 pub mod profile;
+pub mod restart;
 pub mod run;
 pub mod sigframe;
 pub mod signals;
 pub mod sink;
 pub mod strace;
 pub mod syscalls;
+pub mod sysfs;
 pub mod task;
+pub mod tasks;
 pub mod usermem;
+pub mod vdso;
 pub mod view;
+pub mod waiter;
 
 pub use kernel::{Config, Kernel};
 pub use process::{ProcessSpec, SpawnError};

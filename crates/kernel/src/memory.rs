@@ -4,10 +4,18 @@
 //!
 //! Every mm operation records platform operations; [`TaskMemory::sync`]
 //! applies them in order, so the platform never maps a page the model has
-//! not populated. Copy-in/out goes through mm's `translate` and reads or
+//! not populated.
+//!
+//! Memory-file operations (a copy-on-write copy, zeroing a fresh page)
+//! are applied before the model's lock is released, under one lock for
+//! the whole sandbox ([`MmGuard`]): once `fork` shares pages between
+//! address spaces, a copy recorded by one must be done before another can
+//! see the source page's reference count drop and write to it in place
+//! (or free it). Copy-in/out goes through mm's `translate` and reads or
 //! writes the memory file directly, which is what makes [`UserMemory`]
 //! a `memcpy` rather than a round trip to the stub.
 
+use std::ops::{Deref, DerefMut};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use abi::mman::ProtFlags;
@@ -26,12 +34,88 @@ pub fn to_platform_prot(p: ProtFlags) -> platform::Prot {
     }
 }
 
+/// Serialises model changes that move page references between address
+/// spaces with the memory-file copies they depend on.
+static FRAME_MOVES: Mutex<()> = Mutex::new(());
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    match m.lock() {
+        Ok(g) => g,
+        Err(p) => p.into_inner(),
+    }
+}
+
+/// Platform operations taken from the model but not yet applied, and the
+/// first failure of a memory-file operation already applied.
+#[derive(Debug, Default)]
+struct Deferred {
+    ops: Vec<PlatformOp>,
+    error: Option<Errno>,
+}
+
+/// The model, locked, as [`TaskMemory::mm`] hands it out. Dropping it
+/// applies the memory-file copies and zeroing the model recorded, before
+/// the model is unlocked, and queues the address-space operations for
+/// [`TaskMemory::sync`].
+pub struct MmGuard<'a> {
+    mem: &'a TaskMemory,
+    mm: Option<MutexGuard<'a, MemoryManager>>,
+    _moves: MutexGuard<'static, ()>,
+}
+
+impl Deref for MmGuard<'_> {
+    type Target = MemoryManager;
+    fn deref(&self) -> &MemoryManager {
+        match &self.mm {
+            Some(g) => g,
+            None => unreachable!("the model is only released on drop"),
+        }
+    }
+}
+
+impl DerefMut for MmGuard<'_> {
+    fn deref_mut(&mut self) -> &mut MemoryManager {
+        match &mut self.mm {
+            Some(g) => g,
+            None => unreachable!("the model is only released on drop"),
+        }
+    }
+}
+
+impl Drop for MmGuard<'_> {
+    fn drop(&mut self) {
+        let Some(mut mm) = self.mm.take() else {
+            return;
+        };
+        let ops = mm.take_ops();
+        if ops.is_empty() {
+            return;
+        }
+        let mut d = lock(&self.mem.deferred);
+        for op in ops {
+            match op {
+                PlatformOp::Copy { .. } | PlatformOp::Zero { .. } => {
+                    if let Err(e) = self.mem.apply(op) {
+                        d.error.get_or_insert(e);
+                    }
+                }
+                other => d.ops.push(other),
+            }
+        }
+        drop(mm);
+    }
+}
+
 /// One application address space, model and reality together.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct TaskMemory {
     /// The model: VMAs, populated pages, brk. Shared (and locked) so that
-    /// observers such as procfs can read it while the task runs.
+    /// observers such as procfs can read it while the task runs. Change it
+    /// only through [`TaskMemory::mm`].
     pub mm: Arc<Mutex<MemoryManager>>,
+    /// Operations taken from the model, waiting for [`TaskMemory::sync`]
+    /// (shared, as the model is, by the threads of a process).
+    deferred: Arc<Mutex<Deferred>>,
     /// The platform address space the stub runs in.
     pub space: Arc<dyn AddressSpace>,
     /// The memory file all pages live in.
@@ -43,6 +127,7 @@ impl TaskMemory {
     pub fn new(mm: MemoryManager, space: Arc<dyn AddressSpace>, memfile: Arc<MemoryFile>) -> Self {
         TaskMemory {
             mm: Arc::new(Mutex::new(mm)),
+            deferred: Arc::new(Mutex::new(Deferred::default())),
             space,
             memfile,
         }
@@ -51,10 +136,12 @@ impl TaskMemory {
     /// Locks the model. A poisoned lock (a Sentry thread panicked while
     /// holding it) still yields the model: its invariants are kept by mm's
     /// operations, which do not unwind halfway.
-    pub fn mm(&self) -> MutexGuard<'_, MemoryManager> {
-        match self.mm.lock() {
-            Ok(g) => g,
-            Err(p) => p.into_inner(),
+    pub fn mm(&self) -> MmGuard<'_> {
+        let moves = lock(&FRAME_MOVES);
+        MmGuard {
+            mem: self,
+            mm: Some(lock(&self.mm)),
+            _moves: moves,
         }
     }
 
@@ -62,8 +149,12 @@ impl TaskMemory {
     /// call. A host failure here means the stub or memory file is broken,
     /// which the application sees as `ENOMEM` (it cannot be its fault).
     pub fn sync(&mut self) -> Result<(), Errno> {
-        let ops = self.mm().take_ops();
-        let mut first_err = Ok(());
+        drop(self.mm());
+        let (ops, error) = {
+            let mut d = lock(&self.deferred);
+            (core::mem::take(&mut d.ops), d.error.take())
+        };
+        let mut first_err = error.map_or(Ok(()), Err);
         for op in ops {
             let r = self.apply(op);
             if first_err.is_ok() {

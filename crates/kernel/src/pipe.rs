@@ -1,7 +1,8 @@
 //! Anonymous pipes (`pipe2(2)`): a bounded byte queue with a read end and a
 //! write end, as Linux's pipefs. Calls never block (the VFS contract): an
 //! empty pipe with writers gives `EAGAIN`, a full one too; no readers gives
-//! `EPIPE`.
+//! `EPIPE`. Every change of readiness notifies the pipe's wait queue, which
+//! blocking readers, writers and `poll` sleep on.
 
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -9,7 +10,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use abi::Errno;
 use vfs::file::{POLLIN, POLLOUT};
-use vfs::{FileDescription, FileImpl, Inode, InodeAttr, OpenFlags, Timespec};
+use vfs::{FileDescription, FileImpl, Inode, InodeAttr, OpenFlags, Timespec, WaitQueue};
 
 /// Linux's default pipe capacity (16 pages).
 pub const PIPE_CAPACITY: usize = 65536;
@@ -34,6 +35,7 @@ struct PipeState {
 pub struct Pipe {
     state: Mutex<PipeState>,
     attr: InodeAttr,
+    queue: WaitQueue,
 }
 
 impl Pipe {
@@ -83,6 +85,13 @@ impl Drop for PipeEnd {
         } else {
             st.readers = st.readers.saturating_sub(1);
         }
+        drop(st);
+        let ev = if self.write {
+            POLLIN | POLLHUP
+        } else {
+            POLLOUT | POLLERR
+        };
+        self.pipe.queue.notify(ev);
     }
 }
 
@@ -103,6 +112,8 @@ impl FileImpl for PipeEnd {
         for (dst, src) in buf.iter_mut().zip(st.data.drain(..n)) {
             *dst = src;
         }
+        drop(st);
+        self.pipe.queue.notify(POLLOUT);
         Ok(n)
     }
 
@@ -117,6 +128,8 @@ impl FileImpl for PipeEnd {
         }
         let n = buf.len().min(space);
         st.data.extend(&buf[..n]);
+        drop(st);
+        self.pipe.queue.notify(POLLIN);
         Ok(n)
     }
 
@@ -126,6 +139,10 @@ impl FileImpl for PipeEnd {
 
     fn is_mappable(&self) -> bool {
         false
+    }
+
+    fn wait_queue(&self) -> Option<&WaitQueue> {
+        Some(&self.pipe.queue)
     }
 
     fn ioctl(&self, cmd: u32, _arg: u64) -> vfs::Result<u64> {
@@ -190,6 +207,7 @@ pub fn new_pipe(
     let pipe = Arc::new(Pipe {
         state: Mutex::new(PipeState::default()),
         attr,
+        queue: WaitQueue::new(),
     });
     let inode: Arc<dyn Inode> = Arc::new(PipeInode(pipe.clone()));
     let status = flags & OpenFlags::O_NONBLOCK;
@@ -230,6 +248,29 @@ mod tests {
         drop(w);
         assert_eq!(r.read(&mut buf), Ok(0));
         assert_eq!(r.readiness(POLLIN) & POLLHUP, POLLHUP);
+    }
+
+    #[derive(Default)]
+    struct Seen(std::sync::atomic::AtomicU32);
+
+    impl vfs::Notify for Seen {
+        fn notify(&self, events: u32) {
+            self.0.fetch_or(events, Ordering::SeqCst);
+        }
+    }
+
+    #[test]
+    fn readiness_changes_notify_the_queue() {
+        let (r, w) = pair();
+        let seen = Arc::new(Seen::default());
+        let q = r.wait_queue().expect("pipes have a queue");
+        q.register(POLLIN | POLLOUT | POLLHUP, seen.clone());
+        w.write(b"x").unwrap();
+        assert_eq!(seen.0.swap(0, Ordering::SeqCst), POLLIN);
+        r.read(&mut [0u8; 4]).unwrap();
+        assert_eq!(seen.0.swap(0, Ordering::SeqCst), POLLOUT);
+        drop(w);
+        assert_eq!(seen.0.load(Ordering::SeqCst), POLLIN | POLLHUP);
     }
 
     #[test]

@@ -12,7 +12,6 @@ use crate::exec::{execve, ExecError, ExecRequest};
 use crate::kernel::Kernel;
 use crate::limits::Rlimits;
 use crate::memory::TaskMemory;
-use crate::signals::SignalHandlers;
 use crate::task::{Credentials, FsContext, Task, TaskInit, ThreadGroup};
 
 /// What to run.
@@ -137,15 +136,8 @@ impl Kernel {
             return Err(cwd_err(Errno::ENOTDIR));
         }
         let rlimits = Rlimits::default();
-        let tg = ThreadGroup {
-            pid,
-            ppid: 0,
-            pgid: pid,
-            sid: pid,
-            handlers: SignalHandlers::default(),
-            rlimits,
-            exit: None,
-        };
+        let mut tg = ThreadGroup::new(pid, 0, pid, pid);
+        tg.rlimits = rlimits;
         let space = self.platform().new_address_space()?;
         let mm = MemoryManager::new(
             self.frames().clone(),

@@ -421,7 +421,6 @@ mod tests {
 
     use crate::clock::HostClock;
     use crate::fdtable::FdTable;
-    use crate::signals::SignalHandlers;
     use crate::task::{Credentials, ThreadGroup};
     use crate::view::{set_current, ExecLayout, TaskSnapshot};
     use crate::Config;
@@ -513,15 +512,7 @@ mod tests {
             .expect("/proc");
         vfs.mount(&at, new_procfs(&k, 9), MountFlags::empty())
             .expect("mount");
-        let tg = ThreadGroup {
-            pid: 5,
-            ppid: 0,
-            pgid: 5,
-            sid: 5,
-            handlers: SignalHandlers::default(),
-            rlimits: Default::default(),
-            exit: None,
-        };
+        let tg = ThreadGroup::new(5, 0, 5, 5);
         let fds = Arc::new(FdTable::new());
         fds.insert_at(0, prog, false, 1024).expect("fd 0");
         let mm = mm::MemoryManager::new(

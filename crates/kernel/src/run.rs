@@ -4,7 +4,7 @@
 use std::time::Instant;
 
 use abi::signal::{
-    siginfo_t, BUS_ADRERR, SEGV_ACCERR, SEGV_MAPERR, SIGBUS, SIGKILL, SIGSEGV, SI_KERNEL,
+    siginfo_t, sigset_t, BUS_ADRERR, SEGV_ACCERR, SEGV_MAPERR, SIGBUS, SIGKILL, SIGSEGV, SI_KERNEL,
 };
 use mm::{AccessType, Fault};
 use platform::{Access, Event};
@@ -105,14 +105,24 @@ impl Task {
             drop(tg);
             self.signals.mask.remove(sig);
         }
-        self.signals.post(info);
+        self.post_signal(info);
     }
 
     /// Acts on every deliverable pending signal.
     pub fn deliver_signals(&mut self) {
+        if self.handle.is_zapped() && self.exited.is_none() {
+            // The process ends (or execs) without this thread.
+            let status = self.tg().exit.unwrap_or(ExitStatus::Signaled {
+                sig: SIGKILL,
+                core: false,
+            });
+            self.exit_thread(status);
+            return;
+        }
         while self.exited.is_none() {
-            let Some(info) = self.signals.dequeue() else {
-                return;
+            let allowed = sigset_t::FULL.difference(self.signals.mask.without_unblockable());
+            let Some(info) = self.dequeue_signal(allowed) else {
+                break;
             };
             let sig = info.si_signo;
             let disp = self.tg().handlers.disposition(sig);
@@ -143,6 +153,11 @@ impl Task {
                     }
                 }
             }
+        }
+        // No handler took the temporary mask of `rt_sigsuspend`/`ppoll`
+        // into its frame: put the old one back.
+        if let Some(m) = self.signals.saved_mask.take() {
+            self.signals.mask = m;
         }
     }
 }

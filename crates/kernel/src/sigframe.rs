@@ -77,7 +77,8 @@ pub fn setup_frame(t: &mut Task, info: &siginfo_t, act: &sigaction) -> Result<()
     fp.extend_from_slice(&FP_XSTATE_MAGIC2.to_le_bytes());
     let frame_addr = rt_sigframe_sp(fp_addr).ok_or(Errno::EFAULT)?;
 
-    let old_mask = t.signals.mask;
+    let cur_mask = t.signals.mask;
+    let old_mask = t.signals.saved_mask.take().unwrap_or(cur_mask);
     let mut uc_stack = alt;
     if was_on_alt {
         uc_stack.ss_flags |= SS_ONSTACK;
@@ -140,7 +141,7 @@ pub fn setup_frame(t: &mut Task, info: &siginfo_t, act: &sigaction) -> Result<()
     r.ss = 0x2b;
     t.cpu.fpstate = platform::FpState::default();
 
-    let mut mask = old_mask.union(act.sa_mask);
+    let mut mask = cur_mask.union(act.sa_mask);
     if !flags.contains(SaFlags::SA_NODEFER) {
         mask.add(info.si_signo);
     }

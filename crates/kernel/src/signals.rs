@@ -5,11 +5,11 @@
 //! Standard signals do not queue (a second one while pending is merged, as
 //! Linux does); each pending signal keeps the `siginfo_t` it arrived with.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 
 use abi::signal::{
     default_action, sigaction, siginfo_t, sigset_t, stack_t, valid_signal, DefaultAction, SaFlags,
-    SIGKILL, SIGSTOP, SIG_DFL, SIG_IGN, SS_DISABLE,
+    SIGKILL, SIGRTMIN, SIGSTOP, SIG_DFL, SIG_IGN, SS_DISABLE,
 };
 use abi::Errno;
 
@@ -113,12 +113,99 @@ fn index(sig: i32) -> Result<usize, Errno> {
     }
 }
 
-/// One thread's signal state.
+/// The most signals a pending set queues (real-time signals queue, each
+/// with its own `siginfo_t`; Linux bounds them by `RLIMIT_SIGPENDING`).
+pub const MAX_QUEUED: usize = 4096;
+
+/// A set of pending signals: a thread's own (thread-directed) or its
+/// thread group's (process-directed). Standard signals do not queue (a
+/// second one while pending is merged); real-time ones do, in order.
+#[derive(Clone, Debug, Default)]
+pub struct PendingSignals {
+    queue: BTreeMap<i32, VecDeque<siginfo_t>>,
+    count: usize,
+}
+
+impl PendingSignals {
+    /// Makes `info.si_signo` pending. Returns `false` when a real-time
+    /// signal could not be queued (`EAGAIN` for `rt_sigqueueinfo`).
+    pub fn post(&mut self, info: siginfo_t) -> bool {
+        let sig = info.si_signo;
+        if !valid_signal(sig) {
+            return true;
+        }
+        let q = self.queue.entry(sig).or_default();
+        if sig < SIGRTMIN && !q.is_empty() {
+            return true;
+        }
+        if self.count >= MAX_QUEUED && sig >= SIGRTMIN {
+            if q.is_empty() {
+                self.queue.remove(&sig);
+            }
+            return false;
+        }
+        q.push_back(info);
+        self.count += 1;
+        true
+    }
+
+    /// The pending set.
+    pub fn set(&self) -> sigset_t {
+        let mut s = sigset_t::EMPTY;
+        for (&sig, q) in &self.queue {
+            if !q.is_empty() {
+                s.add(sig);
+            }
+        }
+        s
+    }
+
+    /// Removes and returns the lowest pending signal in `allowed`.
+    pub fn dequeue_in(&mut self, allowed: sigset_t) -> Option<siginfo_t> {
+        let sig = self.set().intersection(allowed).first()?;
+        let q = self.queue.get_mut(&sig)?;
+        let info = q.pop_front();
+        if q.is_empty() {
+            self.queue.remove(&sig);
+        }
+        if info.is_some() {
+            self.count = self.count.saturating_sub(1);
+        }
+        info
+    }
+
+    /// Drops every pending instance of `sig`.
+    pub fn remove(&mut self, sig: i32) {
+        if let Some(q) = self.queue.remove(&sig) {
+            self.count = self.count.saturating_sub(q.len());
+        }
+    }
+
+    /// Drops pending signals whose disposition is now "ignore" (POSIX: setting
+    /// a signal to be ignored discards a pending instance).
+    pub fn discard_ignored(&mut self, handlers: &SignalHandlers) {
+        let gone: Vec<i32> = self
+            .queue
+            .keys()
+            .copied()
+            .filter(|&sig| handlers.disposition(sig) == Disposition::Ignore)
+            .collect();
+        for sig in gone {
+            self.remove(sig);
+        }
+    }
+}
+
+/// One thread's own signal state (its pending set is shared with senders
+/// through its [`crate::tasks::TaskHandle`]).
 #[derive(Clone, Debug)]
 pub struct SignalState {
     /// Blocked signals (`rt_sigprocmask`).
     pub mask: sigset_t,
-    pending: BTreeMap<i32, siginfo_t>,
+    /// The mask to restore once a signal was handled or the call restarted,
+    /// set by calls that wait with a temporary mask (`rt_sigsuspend`,
+    /// `ppoll`): Linux's `saved_sigmask`.
+    pub saved_mask: Option<sigset_t>,
     /// The alternate signal stack (`sigaltstack`).
     pub altstack: stack_t,
 }
@@ -127,54 +214,12 @@ impl Default for SignalState {
     fn default() -> Self {
         SignalState {
             mask: sigset_t::EMPTY,
-            pending: BTreeMap::new(),
+            saved_mask: None,
             altstack: stack_t {
                 ss_flags: SS_DISABLE,
                 ..stack_t::default()
             },
         }
-    }
-}
-
-impl SignalState {
-    /// Makes `info.si_signo` pending (merged if it already is).
-    pub fn post(&mut self, info: siginfo_t) {
-        if valid_signal(info.si_signo) {
-            self.pending.entry(info.si_signo).or_insert(info);
-        }
-    }
-
-    /// The pending set (`rt_sigpending`).
-    pub fn pending(&self) -> sigset_t {
-        let mut s = sigset_t::EMPTY;
-        for &sig in self.pending.keys() {
-            s.add(sig);
-        }
-        s
-    }
-
-    /// Whether a signal is pending and not blocked.
-    pub fn has_deliverable(&self) -> bool {
-        !self
-            .pending()
-            .difference(self.mask.without_unblockable())
-            .is_empty()
-    }
-
-    /// Removes and returns the lowest pending signal that is not blocked.
-    pub fn dequeue(&mut self) -> Option<siginfo_t> {
-        let sig = self
-            .pending()
-            .difference(self.mask.without_unblockable())
-            .first()?;
-        self.pending.remove(&sig)
-    }
-
-    /// Drops pending signals whose disposition is now "ignore" (POSIX: setting
-    /// a signal to be ignored discards a pending instance).
-    pub fn discard_ignored(&mut self, handlers: &SignalHandlers) {
-        self.pending
-            .retain(|&sig, _| handlers.disposition(sig) != Disposition::Ignore);
     }
 }
 
@@ -222,18 +267,23 @@ mod tests {
     }
 
     #[test]
-    fn blocked_signals_wait_and_merge() {
-        let mut s = SignalState::default();
-        s.mask.add(SIGUSR1);
-        s.post(siginfo_t::new_kill(SIGUSR1, 0, 1, 0));
-        s.post(siginfo_t::new_kill(SIGUSR1, 0, 2, 0));
-        assert!(!s.has_deliverable());
-        assert_eq!(s.dequeue(), None);
+    fn standard_signals_merge_and_realtime_ones_queue() {
+        let mut s = PendingSignals::default();
+        let mut blocked = sigset_t::EMPTY;
+        blocked.add(SIGUSR1);
+        let allowed = sigset_t::FULL.difference(blocked);
+        assert!(s.post(siginfo_t::new_kill(SIGUSR1, 0, 1, 0)));
+        assert!(s.post(siginfo_t::new_kill(SIGUSR1, 0, 2, 0)));
+        assert_eq!(s.dequeue_in(allowed), None);
         s.post(siginfo_t::new_kill(SIGTERM, 0, 1, 0));
-        assert_eq!(s.dequeue().map(|i| i.si_signo), Some(SIGTERM));
-        s.mask = sigset_t::EMPTY;
-        let i = s.dequeue().unwrap();
+        assert_eq!(s.dequeue_in(allowed).map(|i| i.si_signo), Some(SIGTERM));
+        let i = s.dequeue_in(sigset_t::FULL).unwrap();
         assert_eq!((i.si_signo, i.si_pid()), (SIGUSR1, 1));
-        assert!(s.dequeue().is_none());
+        assert!(s.dequeue_in(sigset_t::FULL).is_none());
+        s.post(siginfo_t::new_kill(SIGRTMIN, 0, 1, 0));
+        s.post(siginfo_t::new_kill(SIGRTMIN, 0, 2, 0));
+        assert_eq!(s.dequeue_in(sigset_t::FULL).map(|i| i.si_pid()), Some(1));
+        assert_eq!(s.dequeue_in(sigset_t::FULL).map(|i| i.si_pid()), Some(2));
+        assert_eq!(s.set(), sigset_t::EMPTY);
     }
 }

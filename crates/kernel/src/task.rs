@@ -11,7 +11,8 @@ use crate::fdtable::FdTable;
 use crate::kernel::Kernel;
 use crate::limits::Rlimits;
 use crate::memory::TaskMemory;
-use crate::signals::{SignalHandlers, SignalState};
+use crate::signals::{PendingSignals, SignalHandlers, SignalState};
+use crate::tasks::{GroupEntry, TaskHandle};
 use crate::usermem::UserMemory;
 use crate::view::{ExecLayout, TaskSnapshot, TaskView};
 
@@ -110,8 +111,27 @@ pub struct ThreadGroup {
     pub handlers: SignalHandlers,
     /// Resource limits.
     pub rlimits: Rlimits,
-    /// How the group ended, once it has.
+    /// How the group ended, once it has (set by `exit_group` or a fatal
+    /// signal; the other threads are being killed).
     pub exit: Option<ExitStatus>,
+    /// Process-directed pending signals (`kill`, `rt_sigqueueinfo`).
+    pub pending: PendingSignals,
+}
+
+impl ThreadGroup {
+    /// A live process with default dispositions and limits.
+    pub fn new(pid: i32, ppid: i32, pgid: i32, sid: i32) -> Self {
+        ThreadGroup {
+            pid,
+            ppid,
+            pgid,
+            sid,
+            handlers: SignalHandlers::default(),
+            rlimits: Rlimits::default(),
+            exit: None,
+            pending: PendingSignals::default(),
+        }
+    }
 }
 
 /// One application thread.
@@ -159,6 +179,15 @@ pub struct Task {
     pub prctl: PrctlState,
     /// CPU time accounting.
     pub times: TaskTimes,
+    /// What other threads use to signal and wake this one.
+    pub handle: Arc<TaskHandle>,
+    /// Set in a `vfork` child: its parent waits until it execs or exits.
+    pub vfork_done: Option<Arc<crate::clone::VforkDone>>,
+    /// How `restart_syscall(2)` resumes an interrupted sleep.
+    pub restart: Option<crate::restart::RestartBlock>,
+    /// The context shared with `CLONE_FS` siblings and the generation of
+    /// it that [`Task::fs`] copies.
+    pub fs_shared: Option<(Arc<crate::fs_share::SharedFs>, u64)>,
     view: Arc<TaskView>,
 }
 
@@ -223,7 +252,38 @@ impl Task {
     /// A new task with the given pieces, no open files and an all-zero CPU
     /// state (`execve` fills it).
     pub fn new(kernel: Arc<Kernel>, tid: i32, init: TaskInit) -> Task {
-        let fds = Arc::new(FdTable::new());
+        Self::with_files(kernel, tid, init, Arc::new(FdTable::new()), None)
+    }
+
+    /// A new task over the descriptor table `fds` (shared or copied by
+    /// `clone`). The task is entered in the kernel's table; `group` is its
+    /// new process's entry (without it, a process not yet in the table is
+    /// entered as a child of its `ppid`).
+    pub fn with_files(
+        kernel: Arc<Kernel>,
+        tid: i32,
+        init: TaskInit,
+        fds: Arc<FdTable<Arc<FileDescription>>>,
+        group: Option<GroupEntry>,
+    ) -> Task {
+        let handle = Arc::new(TaskHandle::new(
+            tid,
+            init.tg.clone(),
+            init.context.interrupter(),
+        ));
+        let (pid, ppid) = {
+            let tg = match init.tg.lock() {
+                Ok(g) => g,
+                Err(p) => p.into_inner(),
+            };
+            (tg.pid, tg.ppid)
+        };
+        let group = group.or_else(|| {
+            (!kernel.has_group(pid)).then(|| {
+                GroupEntry::new(init.tg.clone(), ppid, abi::signal::SIGCHLD, init.creds.uid)
+            })
+        });
+        kernel.register_task(handle.clone(), pid, group);
         let snapshot = TaskSnapshot {
             mm: init.mem.mm.clone(),
             comm: Vec::new(),
@@ -263,6 +323,10 @@ impl Task {
             exited: None,
             prctl: PrctlState::default(),
             times: TaskTimes::default(),
+            handle,
+            vfork_done: None,
+            restart: None,
+            fs_shared: None,
             view,
         }
     }
@@ -321,15 +385,28 @@ impl Task {
     }
 
     /// Ends the whole thread group with `status` (`exit_group`, fatal
-    /// signals); the run loop returns it.
+    /// signals): the other threads are killed; the run loop returns.
     pub fn exit_group(&mut self, status: ExitStatus) {
         let mut tg = self.tg();
         if tg.exit.is_none() {
             tg.exit = Some(status);
         }
         let s = tg.exit.unwrap_or(status);
+        let pid = tg.pid;
         drop(tg);
         self.exited = Some(s);
+        self.kernel.kill_other_threads(pid, self.tid);
+    }
+
+    /// Ends this thread only (`exit`); the process ends with it when it
+    /// was the last one.
+    pub fn exit_thread(&mut self, status: ExitStatus) {
+        self.exited = Some(status);
+    }
+
+    /// Whether this thread leads its process (its tid is the pid).
+    pub fn is_leader(&self) -> bool {
+        self.tid == self.pid()
     }
 }
 

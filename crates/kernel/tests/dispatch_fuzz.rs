@@ -4,127 +4,20 @@
 
 mod common;
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
-use kernel::memory::TaskMemory;
-use kernel::signals::SignalHandlers;
-use kernel::task::{FsContext, TaskInit, ThreadGroup};
-use kernel::{dispatch, Config, Credentials, Kernel, SyscallArgs, Task};
-use platform::{AddressSpace, Context, CpuState, Event, Interrupter, MemoryFile, Platform, Prot};
+use common::fake::{task, task_with, SCRATCH};
+use kernel::{dispatch, SyscallArgs};
 use proptest::prelude::*;
 
-/// An address space that records nothing and accepts every request.
-#[derive(Debug)]
-struct FakeSpace;
-
-impl AddressSpace for FakeSpace {
-    fn map(&self, _addr: u64, _len: u64, _prot: Prot, _off: u64) -> platform::Result<()> {
-        Ok(())
-    }
-    fn unmap(&self, _addr: u64, _len: u64) -> platform::Result<()> {
-        Ok(())
-    }
-    fn protect(&self, _addr: u64, _len: u64, _prot: Prot) -> platform::Result<()> {
-        Ok(())
-    }
-    fn as_any(&self) -> &dyn std::any::Any {
-        self
-    }
-}
-
-/// A context that cannot run anything (the dispatcher test never switches).
-struct FakeContext;
-
-impl Context for FakeContext {
-    fn switch(
-        &mut self,
-        _s: &Arc<dyn AddressSpace>,
-        _st: &mut CpuState,
-    ) -> platform::Result<Event> {
-        Err(platform::Error::Invalid("fake context does not run code"))
-    }
-    fn interrupter(&self) -> Interrupter {
-        Interrupter(Arc::new(|| {}))
-    }
-}
-
-struct FakePlatform {
-    memfile: Arc<MemoryFile>,
-}
-
-impl Platform for FakePlatform {
-    fn name(&self) -> &'static str {
-        "fake"
-    }
-    fn memory_file(&self) -> &Arc<MemoryFile> {
-        &self.memfile
-    }
-    fn new_address_space(&self) -> platform::Result<Arc<dyn AddressSpace>> {
-        Ok(Arc::new(FakeSpace))
-    }
-    fn new_context(&self) -> platform::Result<Box<dyn Context>> {
-        Ok(Box::new(FakeContext))
-    }
-    fn address_range(&self) -> (u64, u64) {
-        (0x10000, 0x7fff_0000_0000)
-    }
-}
-
-const MEM: u64 = 64 << 20;
-/// Where the test maps a scratch area, so some pointers are valid.
-const SCRATCH: u64 = 0x1000_0000;
-
-fn task() -> Task {
-    let plat = Arc::new(FakePlatform {
-        memfile: Arc::new(MemoryFile::new(MEM).expect("memfd")),
-    });
-    let vfs = common::tmpfs_vfs();
-    common::put_file(&vfs, "/etc/hosts", b"127.0.0.1 localhost\n", 0o644);
-    let config = Config {
-        memory_limit: MEM,
-        ..Config::default()
-    };
-    let k = Kernel::new(plat.clone(), vfs.clone(), config, None, None);
-    let root = vfs.root();
-    let tg = ThreadGroup {
-        pid: 1,
-        ppid: 0,
-        pgid: 1,
-        sid: 1,
-        handlers: SignalHandlers::default(),
-        rlimits: Default::default(),
-        exit: None,
-    };
-    let mm = mm::MemoryManager::new(
-        k.frames().clone(),
-        mm::Layout::default(),
-        mm::Limits::default(),
-    );
-    let init = TaskInit {
-        tg: Arc::new(Mutex::new(tg)),
-        creds: Credentials::default(),
-        fs: FsContext {
-            root: root.clone(),
-            cwd: root,
-            umask: 0o022,
-        },
-        mem: TaskMemory::new(mm, Arc::new(FakeSpace), plat.memfile.clone()),
-        context: Box::new(FakeContext),
-    };
-    let mut t = Task::new(k, 1, init);
-    let out = common::open_rw(&vfs, "/out");
-    t.fds.insert_at(1, out, false, 1024).expect("fd 1");
-    // A scratch mapping so that some random pointers land in memory.
-    let map = SyscallArgs::new(9, [SCRATCH, 1 << 16, 3, 0x22 | 0x10, u64::MAX, 0]);
-    assert_eq!(dispatch(&mut t, &map), Some(SCRATCH));
-    t
-}
-
-/// Calls that would sleep for a guest-chosen time or wait forever.
+/// Calls that would sleep for a guest-chosen time or wait forever
+/// (`rt_sigtimedwait`, `rt_sigsuspend` and `restart_syscall` included).
+/// `clone`, `fork`, `vfork` and `clone3` stay in: their children's fake
+/// contexts fail at once, so they end without hanging anything.
 fn sleeps(nr: u64) -> bool {
     matches!(
         nr,
-        34 | 35 | 230 | 7 | 23 | 270 | 271 | 232 | 281 | 202 | 61 | 247
+        34 | 35 | 230 | 7 | 23 | 270 | 271 | 232 | 281 | 202 | 61 | 247 | 128 | 130 | 219
     )
 }
 
@@ -218,45 +111,8 @@ proptest! {
 
 #[test]
 fn unknown_and_unimplemented_calls_are_enosys_and_logged_once() {
-    let plat = Arc::new(FakePlatform {
-        memfile: Arc::new(MemoryFile::new(MEM).expect("memfd")),
-    });
-    let vfs = common::tmpfs_vfs();
     let debug = Arc::new(kernel::MemorySink::new());
-    let k = Kernel::new(
-        plat.clone(),
-        vfs.clone(),
-        Config::default(),
-        Some(debug.clone()),
-        None,
-    );
-    let root = vfs.root();
-    let tg = ThreadGroup {
-        pid: 1,
-        ppid: 0,
-        pgid: 1,
-        sid: 1,
-        handlers: SignalHandlers::default(),
-        rlimits: Default::default(),
-        exit: None,
-    };
-    let mm = mm::MemoryManager::new(
-        k.frames().clone(),
-        mm::Layout::default(),
-        mm::Limits::default(),
-    );
-    let init = TaskInit {
-        tg: Arc::new(Mutex::new(tg)),
-        creds: Credentials::default(),
-        fs: FsContext {
-            root: root.clone(),
-            cwd: root,
-            umask: 0o022,
-        },
-        mem: TaskMemory::new(mm, Arc::new(FakeSpace), plat.memfile.clone()),
-        context: Box::new(FakeContext),
-    };
-    let mut t = Task::new(k, 1, init);
+    let mut t = task_with(Some(debug.clone()));
     let enosys = (-(abi::Errno::ENOSYS.as_i32() as i64)) as u64;
     for _ in 0..3 {
         assert_eq!(
@@ -363,5 +219,5 @@ fn sigreturn_sanitises_a_forged_frame() {
     // A frame pointer into nothing is SIGSEGV, not a Sentry error.
     t.cpu.regs.rsp = 0x10;
     assert_eq!(dispatch(&mut t, &SyscallArgs::new(15, [0; 6])), None);
-    assert!(t.signals.pending().contains(abi::signal::SIGSEGV));
+    assert!(t.pending_signals().contains(abi::signal::SIGSEGV));
 }

@@ -20,13 +20,12 @@
 
 use std::sync::Arc;
 
-#[cfg(any(test, feature = "fake"))]
-pub mod fake;
 pub mod memfile;
 pub mod ptrace;
 pub mod stub;
 pub mod sys;
 pub mod systrap;
+pub mod tsc;
 
 pub use abi::ptrace::user_regs_struct as Regs;
 pub use memfile::MemoryFile;

@@ -13,6 +13,7 @@
 
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd, RawFd};
 use std::ptr::NonNull;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use rustix::fs::{FallocateFlags, MemfdFlags};
 use rustix::mm::{MapFlags, ProtFlags};
@@ -130,6 +131,42 @@ impl MemoryFile {
         Ok(())
     }
 
+    /// Stores `v` at file offset `off` (8-byte aligned) as one atomic
+    /// 64-bit write with release ordering: a reader in another process that
+    /// loads the word sees either the old or the new value, never a mix,
+    /// and sees every earlier store once it sees this one (the writer side
+    /// of a seqlock shared with application code, such as the `[vvar]`
+    /// page).
+    pub fn store_u64(&self, off: u64, v: u64) -> Result<()> {
+        let p = self.word(off)?;
+        // SAFETY: `p` is an aligned, in-bounds address of the live shared
+        // mapping (checked by `word`); the temporary atomic view lives for
+        // this one store only, so no reference into the mapping escapes.
+        unsafe { AtomicU64::from_ptr(p) }.store(v, Ordering::Release);
+        Ok(())
+    }
+
+    /// Loads the 64-bit word at file offset `off` (8-byte aligned)
+    /// atomically, with acquire ordering; the reader side of
+    /// [`MemoryFile::store_u64`].
+    pub fn load_u64(&self, off: u64) -> Result<u64> {
+        let p = self.word(off)?;
+        // SAFETY: as in `store_u64`.
+        Ok(unsafe { AtomicU64::from_ptr(p) }.load(Ordering::Acquire))
+    }
+
+    /// The address of the aligned 64-bit word at `off`, checked to lie in
+    /// the mapping.
+    fn word(&self, off: u64) -> Result<*mut u64> {
+        self.check_range(off, 8)?;
+        if !off.is_multiple_of(8) {
+            return Err(Error::Invalid("unaligned 64-bit word"));
+        }
+        // SAFETY: `off + 8 <= len` (checked above), so the result stays
+        // inside the mapping; the base is page aligned, so it is 8-aligned.
+        Ok(unsafe { self.base.as_ptr().add(off as usize) }.cast::<u64>())
+    }
+
     /// Fills `[off, off + len)` with zero bytes (the pages stay committed).
     pub fn zero(&self, off: u64, len: u64) -> Result<()> {
         self.check_range(off, len)?;
@@ -187,6 +224,19 @@ mod tests {
         let mut buf = [0u8; 5];
         f.read_at(4096 * 7 + 3, &mut buf).unwrap();
         assert_eq!(&buf, b"hello");
+    }
+
+    #[test]
+    fn words_are_stored_whole_and_checked() {
+        let f = MemoryFile::new(1 << 20).unwrap();
+        f.store_u64(4096 + 8, 0x0102_0304_0506_0708).unwrap();
+        assert_eq!(f.load_u64(4096 + 8).unwrap(), 0x0102_0304_0506_0708);
+        let mut buf = [0u8; 8];
+        f.read_at(4096 + 8, &mut buf).unwrap();
+        assert_eq!(u64::from_ne_bytes(buf), 0x0102_0304_0506_0708);
+        assert!(f.store_u64(4096 + 4, 1).is_err(), "unaligned");
+        assert!(f.load_u64((1 << 20) - 4).is_err(), "out of range");
+        assert!(f.load_u64(1 << 20).is_err(), "past the end");
     }
 
     #[test]

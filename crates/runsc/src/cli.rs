@@ -24,6 +24,10 @@ pub struct Cli {
     /// Where debug messages go (default: stderr).
     #[arg(long = "debug-log", global = true, value_name = "FILE")]
     pub debug_log: Option<PathBuf>,
+    /// Make every vDSO clock read a system call instead of reading the
+    /// `[vvar]` page the Sentry keeps (the answers are the same, slower).
+    #[arg(long = "vdso-syscall-clock", global = true)]
+    pub vdso_syscall_clock: bool,
     /// Write a per-system-call count and time summary of the run to FILE.
     #[arg(long, global = true, value_name = "FILE")]
     pub profile: Option<PathBuf>,

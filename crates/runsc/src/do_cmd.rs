@@ -24,7 +24,7 @@ const DEV_UPPER: u64 = 2;
 const DEV_ROOT: u64 = 3;
 const DEV_DEV: u64 = 4;
 const DEV_STDIO: u64 = 5;
-const DEV_EMPTY: u64 = 6;
+const DEV_SYS: u64 = 6;
 const DEV_PROC: u64 = 7;
 
 /// Runs `runsc do` and returns the exit code to leave with.
@@ -60,6 +60,7 @@ pub fn run(cli: &Cli, args: &DoArgs) -> Result<i32> {
     let config = Config {
         strace: cli.strace,
         profile: cli.profile.is_some(),
+        vdso_fast_clock: !cli.vdso_syscall_clock,
         ..Config::default()
     };
     let k = Kernel::new(plat, vfs.clone(), config, debug, strace);
@@ -68,6 +69,15 @@ pub fn run(cli: &Cli, args: &DoArgs) -> Result<i32> {
         b"/proc",
         kernel::procfs::new_procfs(&k, DEV_PROC),
         MountFlags::MS_NOSUID | MountFlags::MS_NODEV | MountFlags::MS_NOEXEC,
+    )?;
+    mount_at(
+        &vfs,
+        b"/sys",
+        kernel::sysfs::new_sysfs(&k, DEV_SYS),
+        MountFlags::MS_RDONLY
+            | MountFlags::MS_NOSUID
+            | MountFlags::MS_NODEV
+            | MountFlags::MS_NOEXEC,
     )?;
 
     let creds = Credentials::default();
@@ -96,7 +106,7 @@ pub fn run(cli: &Cli, args: &DoArgs) -> Result<i32> {
         umask: 0o022,
         files: stdio(&k)?,
     };
-    let mut task = match k.spawn(spec) {
+    let task = match k.spawn(spec) {
         Ok(t) => t,
         Err(e) => {
             // The Linux errno first (what execve would have returned), then
@@ -109,8 +119,10 @@ pub fn run(cli: &Cli, args: &DoArgs) -> Result<i32> {
             });
         }
     };
+    // Init runs on this thread; every process it starts runs on its own.
+    // We return once all of them are gone.
     let started = std::time::Instant::now();
-    let result = task.run();
+    let result = k.run_init(task);
     if let Some(out) = profile {
         out.write(&k, &args.argv, started.elapsed())?;
     }
@@ -118,10 +130,10 @@ pub fn run(cli: &Cli, args: &DoArgs) -> Result<i32> {
     Ok(status.shell_code())
 }
 
-/// The sandbox's mount tree: overlay(tmpfs over host `--root`) at `/`,
-/// devfs at `/dev`, and an empty read-only directory over `/sys` so that
-/// the host's own is never visible through the lower layer. `/proc` needs
-/// the kernel, so [`run`] mounts it once the kernel exists.
+/// The sandbox's mount tree: overlay(tmpfs over host `--root`) at `/` and
+/// devfs at `/dev`. `/proc` and `/sys` (ours, read-only, so the host's own
+/// are never visible through the lower layer) need the kernel, so [`run`]
+/// mounts them once the kernel exists.
 fn root_filesystem(args: &DoArgs) -> Result<Arc<Vfs>> {
     let clock: Arc<dyn vfs::Clock> = Arc::new(HostClock);
     let meta =
@@ -147,16 +159,6 @@ fn root_filesystem(args: &DoArgs) -> Result<Arc<Vfs>> {
     let devfs = fs_dev::new_devfs(DEV_DEV, clock.clone())
         .map_err(|e| anyhow::anyhow!("creating /dev: {e}"))?;
     mount_at(&vfs, b"/dev", devfs, MountFlags::empty())?;
-    let empty = TmpFs::new(
-        TmpFsOptions {
-            dev: DEV_EMPTY,
-            root_mode: 0o555,
-            ..TmpFsOptions::default()
-        },
-        clock.clone(),
-    )
-    .map_err(|e| anyhow::anyhow!("creating an empty mount: {e}"))?;
-    mount_at(&vfs, b"/sys", empty, MountFlags::MS_RDONLY)?;
     Ok(vfs)
 }
 

@@ -326,3 +326,151 @@ fn terminal_ioctls_reach_the_host_terminal() {
         );
     }
 }
+
+/// Runs `sh -c script` in the sandbox and checks its output and status.
+fn sh_case(p: &str, shell: &str, script: &str, want: &str) {
+    let o = runsc(p, &[shell, "-c", script]);
+    assert_eq!(
+        stdout(&o),
+        want,
+        "{p} {shell} {script:?}: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert_eq!(o.status.code(), Some(0), "{p} {shell} {script:?}");
+}
+
+#[test]
+fn shell_pipelines_subshells_and_jobs() {
+    let shells: Vec<&str> = ["/bin/busybox", "/bin/bash"]
+        .into_iter()
+        .filter(|s| have(s))
+        .collect();
+    for p in PLATFORMS {
+        for &sh in &shells {
+            // busybox runs its shell as the `sh` applet.
+            let run = |script: &str, want: &str| {
+                if sh == "/bin/busybox" {
+                    let o = runsc(p, &[sh, "sh", "-c", script]);
+                    assert_eq!(stdout(&o), want, "{p} busybox {script:?}");
+                    assert_eq!(o.status.code(), Some(0), "{p} busybox {script:?}");
+                } else {
+                    sh_case(p, sh, script, want);
+                }
+            };
+            run("echo abc | tr a-c x-z", "xyz\n");
+            run("echo $(echo nested)", "nested\n");
+            run("(exit 7); echo $?", "7\n");
+            run(
+                "printf 'b\\na\\nb\\nc\\nb\\n' | sort | uniq -c | tr -s ' '",
+                " 1 a\n 3 b\n 1 c\n",
+            );
+            run("sleep 0.1 & wait $!; echo waited $?", "waited 0\n");
+            run("sleep 5 & kill -TERM $!; wait $!; echo $?", "143\n");
+        }
+    }
+}
+
+#[test]
+fn python_threads_and_subprocesses() {
+    if !have("/usr/bin/python3") {
+        return;
+    }
+    let script = "import threading, subprocess\n\
+        r = [0] * 4\n\
+        def f(i): r[i] = sum(range(i * 100000, (i + 1) * 100000))\n\
+        ts = [threading.Thread(target=f, args=(i,)) for i in range(4)]\n\
+        [t.start() for t in ts]\n\
+        [t.join() for t in ts]\n\
+        print(sum(r))\n\
+        print(subprocess.run(['/bin/echo', 'x'], capture_output=True).stdout.decode(), end='')\n";
+    let want = format!("{}\nx\n", (0u64..400_000).sum::<u64>());
+    for p in PLATFORMS {
+        let o = runsc(p, &["/usr/bin/python3", "-c", script]);
+        assert_eq!(
+            stdout(&o),
+            want,
+            "{p}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        assert_eq!(o.status.code(), Some(0), "{p}");
+    }
+}
+
+/// Compiles `tests/progs/<name>.c` with the host gcc (with `-pthread`)
+/// into a scratch directory; `None` (test skipped) without gcc.
+fn compile_prog(name: &str) -> Option<std::path::PathBuf> {
+    if !have("/usr/bin/gcc") {
+        return None;
+    }
+    let src = format!("{}/tests/progs/{name}.c", env!("CARGO_MANIFEST_DIR"));
+    let dir = std::env::temp_dir().join(format!("runsc-progs-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("scratch dir");
+    let bin = dir.join(name);
+    let cc = Command::new("/usr/bin/gcc")
+        .args(["-O1", "-pthread", "-o"])
+        .arg(&bin)
+        .arg(&src)
+        .status()
+        .expect("gcc runs");
+    assert!(cc.success(), "gcc {src}");
+    Some(bin)
+}
+
+/// Runs a compiled program natively (the oracle) and in the sandbox on
+/// both platforms; the outputs and statuses must agree.
+fn same_as_native(bin: &std::path::Path) {
+    let bin = bin.to_str().expect("utf-8 path");
+    let native = Command::new(bin)
+        .stdin(Stdio::null())
+        .output()
+        .expect("native run");
+    assert_eq!(native.status.code(), Some(0), "native {bin}");
+    for p in PLATFORMS {
+        let o = runsc(p, &[bin]);
+        assert_eq!(
+            stdout(&o),
+            stdout(&native),
+            "{p}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        assert_eq!(o.status.code(), Some(0), "{p}");
+    }
+}
+
+#[test]
+fn c_fork_wait_kill_and_pthreads() {
+    if let Some(bin) = compile_prog("fork_wait_threads") {
+        assert_eq!(host(&[bin.to_str().unwrap()]), "ok\n");
+        same_as_native(&bin);
+    }
+}
+
+#[test]
+fn c_signals_restarts_and_shared_futexes() {
+    if let Some(bin) = compile_prog("signals_futex") {
+        same_as_native(&bin);
+    }
+}
+
+#[test]
+fn c_copy_on_write_under_concurrent_faults() {
+    if let Some(bin) = compile_prog("cow_race") {
+        same_as_native(&bin);
+    }
+}
+
+#[test]
+fn init_exit_kills_the_other_processes() {
+    if !have("/bin/bash") {
+        return;
+    }
+    for p in PLATFORMS {
+        let start = std::time::Instant::now();
+        let o = runsc(p, &["/bin/bash", "-c", "sleep 100 & sleep 100 & exit 3"]);
+        assert_eq!(o.status.code(), Some(3), "{p}");
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(50),
+            "{p}: runsc waited for the orphans"
+        );
+    }
+}

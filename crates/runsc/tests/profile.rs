@@ -7,17 +7,31 @@ use std::process::{Command, Output, Stdio};
 
 const PLATFORMS: [&str; 2] = ["systrap", "ptrace"];
 
-/// Calls `getppid` N times and `close(-1)` (EBADF) M times, then exits 0,
-/// or with `crash` as a third argument dies by SIGSEGV.
+/// Calls `getppid` N times and `close(-1)` (EBADF) M times, then exits 0;
+/// with `crash` as a third argument it then dies by SIGSEGV, with `fork`
+/// three children do the calls instead and the parent waits for each.
 const PROGRAM: &str = r#"
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
-int main(int argc, char **argv) {
-    long n = atol(argv[1]), m = atol(argv[2]);
+static void calls(long n, long m) {
     for (long i = 0; i < n; i++) syscall(SYS_getppid);
     for (long i = 0; i < m; i++) syscall(SYS_close, -1);
+}
+int main(int argc, char **argv) {
+    long n = atol(argv[1]), m = atol(argv[2]);
+    if (argc > 3 && !strcmp(argv[3], "fork")) {
+        for (int c = 0; c < 3; c++) {
+            pid_t p = fork();
+            if (p < 0) return 1;
+            if (p == 0) { calls(n, m); _exit(0); }
+            if (waitpid(p, NULL, 0) != p) return 1;
+        }
+        return 0;
+    }
+    calls(n, m);
     if (argc > 3 && !strcmp(argv[3], "crash")) *(volatile int *)8 = 1;
     return 0;
 }
@@ -78,49 +92,58 @@ fn counts(table: &str, name: &str) -> Option<(u64, u64)> {
     })
 }
 
-#[test]
-fn counts_calls_and_errors_of_a_known_program() {
-    let dir = scratch("counts");
+/// Runs the test program with `args` on every platform under `--profile`,
+/// checks it exits with `code`, and hands each platform's table to `check`.
+fn on_each_platform(tag: &str, args: &[&str], code: i32, check: impl Fn(&str, &str)) {
+    let dir = scratch(tag);
     let bin = build(&dir);
-    let bin = bin.to_str().unwrap();
+    let mut argv = vec![bin.to_str().unwrap()];
+    argv.extend_from_slice(args);
     for p in PLATFORMS {
         let file = dir.join(format!("{p}.txt"));
-        let o = runsc(p, &file, &[bin, "1000", "7"]);
+        let o = runsc(p, &file, &argv);
         assert_eq!(
             o.status.code(),
-            Some(0),
+            Some(code),
             "{p}: {}",
             String::from_utf8_lossy(&o.stderr)
         );
-        let table = std::fs::read_to_string(&file).unwrap();
-        assert_eq!(counts(&table, "getppid"), Some((1000, 0)), "{p}:\n{table}");
-        assert_eq!(counts(&table, "close"), Some((7, 7)), "{p}:\n{table}");
-        assert!(counts(&table, "exit_group").is_some(), "{p}:\n{table}");
-        let (calls, _) = counts(&table, "total").unwrap();
-        assert!(
-            calls > 1007,
-            "{p}: start-up calls are counted too:\n{table}"
-        );
-        assert!(table.starts_with("# runsc --profile: "), "{table}");
+        check(p, &std::fs::read_to_string(&file).unwrap());
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]
+fn counts_calls_and_errors_of_a_known_program() {
+    on_each_platform("counts", &["1000", "7"], 0, |p, table| {
+        assert_eq!(counts(table, "getppid"), Some((1000, 0)), "{p}:\n{table}");
+        assert_eq!(counts(table, "close"), Some((7, 7)), "{p}:\n{table}");
+        assert!(counts(table, "exit_group").is_some(), "{p}:\n{table}");
+        let (calls, _) = counts(table, "total").unwrap();
+        assert!(
+            calls > 1007,
+            "{p}: start-up calls are counted too:\n{table}"
+        );
+        assert!(table.starts_with("# runsc --profile: "), "{table}");
+    });
+}
+
+#[test]
 fn written_when_the_program_dies_by_a_signal() {
-    let dir = scratch("signal");
-    let bin = build(&dir);
-    let bin = bin.to_str().unwrap();
-    for p in PLATFORMS {
-        let file = dir.join(format!("{p}.txt"));
-        let o = runsc(p, &file, &[bin, "3", "2", "crash"]);
-        assert_eq!(o.status.code(), Some(139), "{p}");
-        let table = std::fs::read_to_string(&file).unwrap();
-        assert_eq!(counts(&table, "getppid"), Some((3, 0)), "{p}:\n{table}");
-        assert_eq!(counts(&table, "close"), Some((2, 2)), "{p}:\n{table}");
-        assert_eq!(counts(&table, "exit_group"), None, "{p}:\n{table}");
-    }
-    std::fs::remove_dir_all(&dir).unwrap();
+    on_each_platform("signal", &["3", "2", "crash"], 139, |p, table| {
+        assert_eq!(counts(table, "getppid"), Some((3, 0)), "{p}:\n{table}");
+        assert_eq!(counts(table, "close"), Some((2, 2)), "{p}:\n{table}");
+        assert_eq!(counts(table, "exit_group"), None, "{p}:\n{table}");
+    });
+}
+
+#[test]
+fn counts_the_calls_of_child_processes_too() {
+    on_each_platform("fork", &["100", "2", "fork"], 0, |p, table| {
+        assert_eq!(counts(table, "getppid"), Some((300, 0)), "{p}:\n{table}");
+        assert_eq!(counts(table, "close"), Some((6, 6)), "{p}:\n{table}");
+        assert_eq!(counts(table, "wait4"), Some((3, 0)), "{p}:\n{table}");
+    });
 }
 
 #[test]

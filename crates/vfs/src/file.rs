@@ -70,6 +70,13 @@ pub trait FileImpl: Send + Sync {
         mask & (POLLIN | POLLOUT)
     }
 
+    /// The queue notified when [`FileImpl::readiness`] may have changed,
+    /// for files whose readiness changes (pipes, sockets); `None` for files
+    /// that are always ready or cannot tell, which the kernel then polls.
+    fn wait_queue(&self) -> Option<&crate::waitq::WaitQueue> {
+        None
+    }
+
     /// Whether the file may be mapped with `mmap` (ENODEV otherwise).
     fn is_mappable(&self) -> bool {
         true
@@ -433,6 +440,14 @@ impl FileDescription {
             return 0;
         }
         self.imp.readiness(mask)
+    }
+
+    /// The queue notified when the file's readiness changes, if it has one.
+    pub fn wait_queue(&self) -> Option<&crate::waitq::WaitQueue> {
+        if self.is_path {
+            return None;
+        }
+        self.imp.wait_queue()
     }
 
     /// The `mmap` hook: checks the file may be mapped with the requested

@@ -41,6 +41,7 @@ mod resolve;
 pub mod special;
 pub mod uapi;
 mod vfs;
+pub mod waitq;
 
 pub use attr::{Clock, InodeAttr, SetAttr, StatFs, Timespec};
 pub use cred::{Access, Capabilities, Credentials};
@@ -54,3 +55,4 @@ pub use path_name::PathName;
 pub use special::SpecialOpener;
 pub use uapi::{AccessMode, AtFlags, FileType, OpenFlags, RenameFlags, ResolveFlags};
 pub use vfs::{Context, Vfs};
+pub use waitq::{Notify, WaitQueue};

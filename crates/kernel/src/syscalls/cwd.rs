@@ -1,5 +1,6 @@
 //! The filesystem context: `getcwd(2)`, `chdir(2)`, `fchdir(2)`,
-//! `chroot(2)`, `umask(2)`.
+//! `chroot(2)`, `umask(2)`. Changes reach `CLONE_FS` siblings
+//! ([`crate::fs_share`]).
 
 use abi::fcntl::AT_FDCWD;
 use abi::Errno;
@@ -37,7 +38,7 @@ pub fn sys_chdir(t: &mut Task, a: &SyscallArgs) -> SysResult {
     let at = with_vfs(t, |v, c| v.resolve(c, &dir, &path, AtFlags::empty()))?;
     check_dir(t, &at)?;
     t.fs.cwd = at;
-    t.publish();
+    t.fs_changed();
     SysRet::ZERO
 }
 
@@ -46,7 +47,7 @@ pub fn sys_fchdir(t: &mut Task, a: &SyscallArgs) -> SysResult {
     let at = fd_location(t, a.fd(0))?;
     check_dir(t, &at)?;
     t.fs.cwd = at;
-    t.publish();
+    t.fs_changed();
     SysRet::ZERO
 }
 
@@ -60,7 +61,7 @@ pub fn sys_chroot(t: &mut Task, a: &SyscallArgs) -> SysResult {
         return Err(Errno::EPERM);
     }
     t.fs.root = at;
-    t.publish();
+    t.fs_changed();
     SysRet::ZERO
 }
 
@@ -68,6 +69,6 @@ pub fn sys_chroot(t: &mut Task, a: &SyscallArgs) -> SysResult {
 pub fn sys_umask(t: &mut Task, a: &SyscallArgs) -> SysResult {
     let old = t.fs.umask;
     t.fs.umask = a.u32(0) & 0o777;
-    t.publish();
+    t.fs_changed();
     Ok(SysRet::Value(u64::from(old)))
 }

@@ -8,6 +8,31 @@ use crate::limits::RLIMIT_STACK;
 use crate::task::Task;
 use crate::usermem::{copy_in_path, copy_in_string_array};
 
+/// What a successful `execve` does to the process: the other threads are
+/// killed and waited for (Linux's `de_thread`; the caller keeps its own
+/// tid even when it is not the leader), a `vfork` parent is released, and
+/// the process is marked as having exec'd (`setpgid` by its parent then
+/// fails with `EACCES`).
+fn after_exec(t: &mut Task) {
+    let (pid, tid) = (t.pid(), t.tid);
+    let k = t.kernel().clone();
+    k.kill_other_threads(pid, tid);
+    let _ = t.block_killable(|t| {
+        t.kernel()
+            .table()
+            .groups
+            .get(&pid)
+            .is_none_or(|g| g.threads.len() <= 1)
+    });
+    if let Some(v) = t.vfork_done.take() {
+        v.release();
+    }
+    let mut table = k.table();
+    if let Some(g) = table.groups.get_mut(&pid) {
+        g.execed = true;
+    }
+}
+
 /// `execve(2)`: on success the new program starts with the registers
 /// `execve` set up (so `rax` is left alone); on failure the caller gets
 /// Linux's errno (`ENOENT`, `EACCES`, `ENOEXEC`, `E2BIG`, `ELOOP`, ...).
@@ -26,7 +51,10 @@ pub fn sys_execve(t: &mut Task, a: &SyscallArgs) -> SysResult {
         envp,
     };
     match execve(t, req) {
-        Ok(()) => Ok(SysRet::Keep),
+        Ok(()) => {
+            after_exec(t);
+            Ok(SysRet::Keep)
+        }
         Err(e) => {
             t.kernel().debug_line(&format!("execve: {e}"));
             Err(e.errno())

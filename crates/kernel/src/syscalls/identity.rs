@@ -87,14 +87,33 @@ pub fn sys_getgroups(t: &mut Task, a: &SyscallArgs) -> SysResult {
 }
 
 /// Only the caller's own process exists in this PID namespace view.
-fn own_pid(t: &Task, pid: i32) -> Result<(), Errno> {
-    if pid == 0 || pid == t.pid() {
-        Ok(())
-    } else if pid < 0 {
-        Err(Errno::EINVAL)
-    } else {
-        Err(Errno::ESRCH)
+/// The thread group of process `pid` (0: the caller's), or `ESRCH`.
+fn group_of(
+    t: &Task,
+    pid: i32,
+) -> Result<std::sync::Arc<std::sync::Mutex<crate::task::ThreadGroup>>, Errno> {
+    if pid == 0 {
+        return Ok(t.tg.clone());
     }
+    if pid < 0 {
+        return Err(Errno::ESRCH);
+    }
+    let k = t.kernel().clone();
+    let table = k.table();
+    let p = table.pid_of(pid).ok_or(Errno::ESRCH)?;
+    table
+        .groups
+        .get(&p)
+        .map(|g| g.tg.clone())
+        .ok_or(Errno::ESRCH)
+}
+
+fn ids(tg: &std::sync::Mutex<crate::task::ThreadGroup>) -> (i32, i32, i32) {
+    let g = match tg.lock() {
+        Ok(g) => g,
+        Err(p) => p.into_inner(),
+    };
+    (g.pid, g.pgid, g.sid)
 }
 
 /// `getpgrp(2)`.
@@ -104,45 +123,75 @@ pub fn sys_getpgrp(t: &mut Task, _a: &SyscallArgs) -> SysResult {
 
 /// `getpgid(2)`: `ESRCH` for a process that does not exist.
 pub fn sys_getpgid(t: &mut Task, a: &SyscallArgs) -> SysResult {
-    own_pid(t, a.i32(0)).map_err(|_| Errno::ESRCH)?;
-    val(t.tg().pgid)
+    let g = group_of(t, a.i32(0))?;
+    val(ids(&g).1)
 }
 
-/// `getsid(2)`.
+/// `getsid(2)`: `ESRCH` for a process that does not exist.
 pub fn sys_getsid(t: &mut Task, a: &SyscallArgs) -> SysResult {
-    own_pid(t, a.i32(0)).map_err(|_| Errno::ESRCH)?;
-    val(t.tg().sid)
+    let g = group_of(t, a.i32(0))?;
+    val(ids(&g).2)
 }
 
-/// `setpgid(2)`: a process may make itself a group leader or stay in its
-/// group; a session leader may not move (`EPERM`).
+/// `setpgid(2)`: the caller or one of its children (`ESRCH` otherwise)
+/// joins or creates a process group. `EINVAL` for a negative group,
+/// `EACCES` for a child that has exec'd, `EPERM` for a session leader, a
+/// child in another session, or a group that does not exist in the
+/// caller's session.
 pub fn sys_setpgid(t: &mut Task, a: &SyscallArgs) -> SysResult {
     let (pid, pgid) = (a.i32(0), a.i32(1));
-    own_pid(t, pid)?;
     if pgid < 0 {
         return Err(Errno::EINVAL);
     }
-    let mut tg = t.tg();
-    let target = if pgid == 0 { tg.pid } else { pgid };
-    if tg.sid == tg.pid {
+    let me = t.pid();
+    let my_sid = t.tg().sid;
+    let k = t.kernel().clone();
+    let table = k.table();
+    let target = if pid == 0 { me } else { pid };
+    let entry = table.groups.get(&target).ok_or(Errno::ESRCH)?;
+    if target != me {
+        if entry.parent != me || entry.zombie.is_some() {
+            return Err(Errno::ESRCH);
+        }
+        if entry.execed {
+            return Err(Errno::EACCES);
+        }
+    }
+    let (tpid, _, tsid) = ids(&entry.tg);
+    let pgid = if pgid == 0 { tpid } else { pgid };
+    if tsid == tpid || tsid != my_sid {
         return Err(Errno::EPERM);
     }
-    if target != tg.pid && target != tg.pgid {
-        return Err(Errno::EPERM);
+    if pgid != tpid {
+        let exists = table.groups.values().any(|g| {
+            let (_, gp, gs) = ids(&g.tg);
+            g.zombie.is_none() && gp == pgid && gs == my_sid
+        });
+        if !exists {
+            return Err(Errno::EPERM);
+        }
     }
-    tg.pgid = target;
+    let mut g = match entry.tg.lock() {
+        Ok(g) => g,
+        Err(p) => p.into_inner(),
+    };
+    g.pgid = pgid;
     SysRet::ZERO
 }
 
-/// `setsid(2)`: `EPERM` for a process-group leader.
+/// `setsid(2)`: `EPERM` when a process group with the caller's pid exists
+/// (the caller leads one).
 pub fn sys_setsid(t: &mut Task, _a: &SyscallArgs) -> SysResult {
-    let mut tg = t.tg();
-    if tg.pgid == tg.pid {
+    let me = t.pid();
+    let k = t.kernel().clone();
+    let table = k.table();
+    if table.groups.values().any(|g| ids(&g.tg).1 == me) {
         return Err(Errno::EPERM);
     }
-    tg.sid = tg.pid;
-    tg.pgid = tg.pid;
-    val(tg.pid)
+    let mut tg = t.tg();
+    tg.sid = me;
+    tg.pgid = me;
+    val(me)
 }
 
 fn field(dst: &mut [u8; 65], s: &str) {

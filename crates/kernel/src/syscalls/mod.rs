@@ -10,6 +10,7 @@
 mod args;
 pub mod at;
 pub mod attr;
+pub mod clone;
 pub mod cwd;
 pub mod exec;
 pub mod file;
@@ -28,6 +29,7 @@ pub mod stat;
 pub mod table_x86_64;
 pub mod thread;
 pub mod time;
+pub mod wait;
 pub mod xattr;
 
 pub use args::SyscallArgs;
@@ -153,6 +155,7 @@ pub fn sys_ni_syscall(t: &mut Task, a: &SyscallArgs) -> SysResult {
 /// an [`Errno`] becomes a negative return value.
 pub fn dispatch(t: &mut Task, a: &SyscallArgs) -> Option<u64> {
     crate::view::set_current(t.tid);
+    t.refresh_fs();
     let entry = lookup(a.nr);
     let timer = crate::profile::start(t.kernel());
     let strace = t.kernel().strace_enabled();
@@ -170,6 +173,7 @@ pub fn dispatch(t: &mut Task, a: &SyscallArgs) -> Option<u64> {
             _ => (e.handler)(t, a),
         },
     };
+    let res = crate::restart::resolve(t, res);
     if let Some(timer) = timer {
         timer.finish(t.kernel(), a.nr, res.is_err());
     }

@@ -1,10 +1,17 @@
 //! Readiness: `poll(2)` and `ppoll(2)`.
 //!
-//! Files report readiness without blocking; with no wait queues yet, a
-//! poll that has to wait re-checks its descriptors with an exponential
-//! backoff (capped at 10 ms) until one is ready or the timeout passes.
+//! Files report readiness without blocking. A poll that has to wait
+//! registers the task on every polled file's wait queue and sleeps until
+//! one notifies, the timeout passes or a signal arrives. Files without a
+//! queue (host-backed descriptors) are re-checked with an exponential
+//! backoff (capped at 10 ms).
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
+
+use abi::signal::sigset_t;
+use vfs::waitq::EVENTS_ALL;
+use vfs::FileDescription;
 
 use abi::poll::pollfd;
 use abi::time::timespec;
@@ -40,6 +47,51 @@ fn scan(t: &Task, fds: &mut [pollfd]) -> u64 {
     n
 }
 
+/// Sleeps until `scan` finds events, the deadline passes (0 events) or a
+/// signal arrives (`ERESTARTNOHAND`).
+fn wait_events(t: &mut Task, fds: &mut [pollfd], deadline: Option<Instant>) -> Result<u64, Errno> {
+    let files: Vec<Arc<FileDescription>> = fds
+        .iter()
+        .filter(|p| p.fd >= 0)
+        .filter_map(|p| t.file(p.fd).ok())
+        .collect();
+    let mut regs = Vec::new();
+    let mut unqueued = false;
+    for f in &files {
+        match f.wait_queue() {
+            Some(q) => regs.push((f.clone(), q.register(EVENTS_ALL, t.handle.waiter.clone()))),
+            None => unqueued = true,
+        }
+    }
+    let mut delay = Duration::from_micros(20);
+    let r = loop {
+        let step = if unqueued {
+            let next = Instant::now() + delay;
+            Some(deadline.map_or(next, |d| d.min(next)))
+        } else {
+            deadline
+        };
+        match t.block(step, |t| {
+            let n = scan(t, fds);
+            (n > 0).then_some(n)
+        }) {
+            Ok(n) => break Ok(n),
+            Err(Errno::ETIMEDOUT) if deadline.is_none_or(|d| Instant::now() < d) => {
+                delay = (delay * 2).min(Duration::from_millis(10));
+            }
+            Err(Errno::ETIMEDOUT) => break Ok(0),
+            Err(Errno::ERESTARTSYS) => break Err(Errno::ERESTARTNOHAND),
+            Err(e) => break Err(e),
+        }
+    };
+    for (f, id) in regs {
+        if let Some(q) = f.wait_queue() {
+            q.unregister(id);
+        }
+    }
+    r
+}
+
 fn do_poll(t: &mut Task, addr: u64, nfds: u64, timeout: Option<Duration>) -> SysResult {
     if nfds > t.nofile().max(crate::limits::NR_OPEN) {
         return Err(Errno::EINVAL);
@@ -49,22 +101,12 @@ fn do_poll(t: &mut Task, addr: u64, nfds: u64, timeout: Option<Duration>) -> Sys
     for i in 0..nfds {
         fds.push(base.index(i)?.read(t.mem())?);
     }
-    let start = Instant::now();
-    let mut delay = Duration::from_micros(20);
-    let n = loop {
-        let n = scan(t, &mut fds);
-        if n > 0 {
-            break n;
+    let n = match scan(t, &mut fds) {
+        0 if timeout != Some(Duration::ZERO) => {
+            let deadline = timeout.and_then(|d| Instant::now().checked_add(d));
+            wait_events(t, &mut fds, deadline)?
         }
-        let left = match timeout {
-            Some(d) => match d.checked_sub(start.elapsed()) {
-                Some(l) if !l.is_zero() => l,
-                _ => break 0,
-            },
-            None => delay,
-        };
-        std::thread::sleep(delay.min(left));
-        delay = (delay * 2).min(Duration::from_millis(10));
+        n => n,
     };
     for (i, p) in fds.iter().enumerate() {
         base.index(i as u64)?.write(t.mem(), p)?;
@@ -79,21 +121,29 @@ pub fn sys_poll(t: &mut Task, a: &SyscallArgs) -> SysResult {
     do_poll(t, a.u64(0), a.u64(1), timeout)
 }
 
-/// `ppoll(2)`: the signal mask argument is accepted; with no asynchronous
-/// signals in a single-threaded sandbox it changes nothing during the wait.
+/// `ppoll(2)`: the signal mask, if given, replaces the caller's for the
+/// wait (restored after a handler ran, as `rt_sigsuspend`).
 pub fn sys_ppoll(t: &mut Task, a: &SyscallArgs) -> SysResult {
     let tp = a.ptr::<timespec>(2);
     let timeout = if tp.is_null() {
         None
     } else {
-        let ts = tp.read(t.mem())?;
-        if ts.tv_sec < 0 || !(0..1_000_000_000).contains(&ts.tv_nsec) {
+        Some(super::time::valid(&tp.read(t.mem())?)?)
+    };
+    let maskp = a.ptr::<sigset_t>(3);
+    if !maskp.is_null() {
+        if a.u64(4) != 8 {
             return Err(Errno::EINVAL);
         }
-        Some(Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32))
-    };
-    if a.u64(3) != 0 && a.u64(4) != 8 {
-        return Err(Errno::EINVAL);
+        let mask = maskp.read(t.mem())?;
+        t.signals.saved_mask = Some(t.signals.mask);
+        t.signals.mask = mask.without_unblockable();
     }
-    do_poll(t, a.u64(0), a.u64(1), timeout)
+    let r = do_poll(t, a.u64(0), a.u64(1), timeout);
+    if !matches!(r, Err(e) if e.is_restart()) {
+        if let Some(m) = t.signals.saved_mask.take() {
+            t.signals.mask = m;
+        }
+    }
+    r
 }

@@ -37,17 +37,19 @@ const RWF_SUPPORTED: u32 = RWF_HIPRI
     | RWF_ATOMIC
     | RWF_DONTCACHE;
 
-/// Waits until `file` reports readiness for `mask` (`POLLIN`/`POLLOUT`).
-/// Files never block (the VFS contract: a stream with nothing to read
-/// returns `EAGAIN`), and there are no wait queues to sleep on yet, so this
-/// polls the file's readiness with an exponential backoff capped at 10 ms.
+/// Waits until `file` reports readiness for `mask` (`POLLIN`/`POLLOUT`):
+/// files never block (the VFS contract: a stream with nothing to read
+/// returns `EAGAIN`); the task sleeps on the file's wait queue, or polls
+/// a file that has none ([`Task::wait_file`]). A signal interrupts the
+/// wait (`ERESTARTSYS`).
 ///
-/// A pipe only the caller can ever fill or drain (the sandbox has a single
-/// task) would wait forever, as the application asked; the Sentry reports
-/// that deadlock, kills the process and returns `EDEADLK` instead of
-/// hanging.
+/// A pipe while the sandbox has a single live task would wait forever, as
+/// the application asked; the Sentry reports that deadlock, kills the
+/// process and returns `EDEADLK` instead of hanging. (A task leaves the
+/// table only after its descriptors are closed, so an exiting writer
+/// cannot be mistaken for none.)
 fn wait_ready(t: &mut Task, file: &FileDescription, mask: u32) -> Result<(), Errno> {
-    if crate::pipe::is_pipe(file) && t.kernel().task_views().len() <= 1 {
+    if crate::pipe::is_pipe(file) && t.kernel().table().tasks.len() <= 1 {
         t.kernel().debug_line(
             "blocking pipe I/O that only this single task could complete: deadlock, killing",
         );
@@ -57,12 +59,7 @@ fn wait_ready(t: &mut Task, file: &FileDescription, mask: u32) -> Result<(), Err
         });
         return Err(Errno::EDEADLK);
     }
-    let mut delay = std::time::Duration::from_micros(20);
-    while file.readiness(mask) & (mask | 0x18) == 0 {
-        std::thread::sleep(delay);
-        delay = (delay * 2).min(std::time::Duration::from_millis(10));
-    }
-    Ok(())
+    t.wait_file(file, mask)
 }
 
 /// Whether an `EAGAIN` from `file` should wait rather than reach the
@@ -137,7 +134,9 @@ fn write_from_user(
             None => file.write(chunk),
         };
         while r == Err(Errno::EAGAIN) && blocking(file) {
-            wait_ready(t, file, vfs::file::POLLOUT)?;
+            if let Err(e) = wait_ready(t, file, vfs::file::POLLOUT) {
+                return if done > 0 { Ok(done) } else { Err(e) };
+            }
             r = match offset {
                 Some(off) => file.pwrite(chunk, off + done),
                 None => file.write(chunk),
@@ -149,8 +148,7 @@ fn write_from_user(
             Err(e) => {
                 if e == Errno::EPIPE {
                     let (pid, uid) = (t.pid(), t.creds.uid);
-                    t.signals
-                        .post(siginfo_t::new_kill(SIGPIPE, SI_USER, pid, uid));
+                    t.post_signal(siginfo_t::new_kill(SIGPIPE, SI_USER, pid, uid));
                 }
                 return Err(e);
             }

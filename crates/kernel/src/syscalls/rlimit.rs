@@ -80,7 +80,8 @@ fn tv(d: std::time::Duration) -> timeval {
 
 /// `getrusage(2)`: user time is the time the thread spent running in its
 /// stub, system time the time the Sentry spent serving it; the peak resident
-/// set is the address space's populated bytes. Children: none have run.
+/// set is the address space's populated bytes. Children: the times of the
+/// reaped ones.
 pub fn sys_getrusage(t: &mut Task, a: &SyscallArgs) -> SysResult {
     let who = a.i32(0);
     let mut ru = rusage::default();
@@ -90,7 +91,11 @@ pub fn sys_getrusage(t: &mut Task, a: &SyscallArgs) -> SysResult {
             ru.ru_stime = tv(t.times.system);
             ru.ru_maxrss = (t.times.max_rss.max(t.mem.mm().resident_bytes()) / 1024) as i64;
         }
-        RUSAGE_CHILDREN => {}
+        RUSAGE_CHILDREN => {
+            let (user, system) = t.kernel().child_times(t.pid());
+            ru.ru_utime = tv(user);
+            ru.ru_stime = tv(system);
+        }
         _ => return Err(Errno::EINVAL),
     }
     a.ptr::<rusage>(1).write(t.mem(), &ru)?;

@@ -19,7 +19,7 @@ fn own(t: &Task, pid: i32) -> Result<(), Errno> {
     match pid {
         p if p < 0 => Err(Errno::EINVAL),
         0 => Ok(()),
-        p if p == t.tid || p == t.pid() => Ok(()),
+        p if p == t.tid || t.kernel().table().tasks.contains_key(&p) => Ok(()),
         _ => Err(Errno::ESRCH),
     }
 }

@@ -1,11 +1,14 @@
-//! Signal dispositions, masks and self-directed signals:
+//! Signal dispositions, masks, sending and waiting:
 //! `rt_sigaction(2)`, `rt_sigprocmask(2)`, `sigaltstack(2)`,
-//! `rt_sigpending(2)`, `kill(2)`, `tgkill(2)`, `tkill(2)`.
+//! `rt_sigpending(2)`, `kill(2)`, `tgkill(2)`, `tkill(2)`,
+//! `rt_sigqueueinfo(2)`, `rt_tgsigqueueinfo(2)`, `rt_sigsuspend(2)`,
+//! `pause(2)`, `rt_sigtimedwait(2)`.
 
 use abi::signal::{
     sigaction, siginfo_t, sigset_t, stack_t, valid_signal, MINSIGSTKSZ, SIG_BLOCK, SIG_SETMASK,
     SIG_UNBLOCK, SI_TKILL, SI_USER, SS_AUTODISARM, SS_DISABLE, SS_ONSTACK,
 };
+use abi::time::timespec;
 use abi::Errno;
 
 use super::{SysResult, SysRet, SyscallArgs};
@@ -32,8 +35,9 @@ pub fn sys_rt_sigaction(t: &mut Task, a: &SyscallArgs) -> SysResult {
             Some(act) => {
                 let old = tg.handlers.set(sig, act)?;
                 let handlers = tg.handlers.clone();
+                tg.pending.discard_ignored(&handlers);
                 drop(tg);
-                t.signals.discard_ignored(&handlers);
+                t.handle.pending().discard_ignored(&handlers);
                 old
             }
             None => tg.handlers.get(sig)?,
@@ -119,7 +123,7 @@ pub fn sys_rt_sigpending(t: &mut Task, a: &SyscallArgs) -> SysResult {
     if a.u64(1) > SIGSET_SIZE {
         return Err(Errno::EINVAL);
     }
-    let set = t.signals.pending().intersection(t.signals.mask);
+    let set = t.pending_signals().intersection(t.signals.mask);
     let bytes = set.sig.to_le_bytes();
     let n = a.u64(1) as usize;
     a.slice(0, 1)
@@ -127,55 +131,175 @@ pub fn sys_rt_sigpending(t: &mut Task, a: &SyscallArgs) -> SysResult {
     SysRet::ZERO
 }
 
-fn send_self(t: &mut Task, sig: i32, code: i32) -> SysResult {
-    if sig == 0 {
-        return SysRet::ZERO;
-    }
-    if !valid_signal(sig) {
-        return Err(Errno::EINVAL);
-    }
-    let (pid, uid) = (t.pid(), t.creds.uid);
-    t.signals.post(siginfo_t::new_kill(sig, code, pid, uid));
-    SysRet::ZERO
-}
-
-/// `kill(2)`: the sandbox's only process is the caller, so `pid` must name
-/// it (its pid, 0, -1 or minus its process group); `ESRCH` otherwise.
-pub fn sys_kill(t: &mut Task, a: &SyscallArgs) -> SysResult {
-    let (pid, sig) = (a.i32(0), a.i32(1));
+fn check_sig(sig: i32) -> Result<(), Errno> {
     if sig != 0 && !valid_signal(sig) {
         return Err(Errno::EINVAL);
     }
-    let (me, pgid) = (t.pid(), t.tg().pgid);
-    let ours = pid == me || pid == 0 || pid == -1 || (pid < -1 && pid.checked_neg() == Some(pgid));
-    if !ours {
-        return Err(Errno::ESRCH);
-    }
-    send_self(t, sig, SI_USER)
+    Ok(())
 }
 
-/// `tgkill(2)`: `EINVAL` for non-positive ids, `ESRCH` for other threads.
-pub fn sys_tgkill(t: &mut Task, a: &SyscallArgs) -> SysResult {
-    let (tgid, tid, sig) = (a.i32(0), a.i32(1), a.i32(2));
-    if tgid <= 0 || tid <= 0 || (sig != 0 && !valid_signal(sig)) {
-        return Err(Errno::EINVAL);
-    }
-    if tgid != t.pid() || tid != t.tid {
+/// `kill(2)`: pid > 0 the process (or the process of that thread), 0 the
+/// caller's process group, -1 every process but init and the caller,
+/// < -1 the group `-pid`. Signal 0 only checks that the target exists.
+/// Every process of the sandbox runs as the same user, so no permission
+/// check can fail.
+pub fn sys_kill(t: &mut Task, a: &SyscallArgs) -> SysResult {
+    let (pid, sig) = (a.i32(0), a.i32(1));
+    check_sig(sig)?;
+    let info = siginfo_t::new_kill(sig, SI_USER, t.pid(), t.creds.uid);
+    let (me, pgid) = (t.pid(), t.tg().pgid);
+    let k = t.kernel().clone();
+    let table = k.table();
+    let targets: Vec<i32> = match pid {
+        i32::MIN => return Err(Errno::ESRCH),
+        p if p > 0 => vec![table.pid_of(p).ok_or(Errno::ESRCH)?],
+        0 => table.group_members(pgid),
+        -1 => table
+            .groups
+            .iter()
+            .filter(|(&p, g)| p != crate::tasks::INIT_PID && p != me && g.zombie.is_none())
+            .map(|(&p, _)| p)
+            .collect(),
+        p => table.group_members(-p),
+    };
+    if targets.is_empty() {
         return Err(Errno::ESRCH);
     }
-    send_self(t, sig, SI_TKILL)
+    for p in targets {
+        table.send_to_group(p, info)?;
+    }
+    SysRet::ZERO
+}
+
+fn send_thread(t: &mut Task, tgid: Option<i32>, tid: i32, info: siginfo_t) -> SysResult {
+    let k = t.kernel().clone();
+    let table = k.table();
+    let h = table.tasks.get(&tid).ok_or(Errno::ESRCH)?;
+    if tgid.is_some_and(|g| g != h.tg_pid()) {
+        return Err(Errno::ESRCH);
+    }
+    if !table.send_to_thread(tid, info)? {
+        return Err(Errno::EAGAIN);
+    }
+    SysRet::ZERO
+}
+
+/// `tgkill(2)`: `EINVAL` for non-positive ids, `ESRCH` when `tid` is not a
+/// live thread of `tgid`.
+pub fn sys_tgkill(t: &mut Task, a: &SyscallArgs) -> SysResult {
+    let (tgid, tid, sig) = (a.i32(0), a.i32(1), a.i32(2));
+    if tgid <= 0 || tid <= 0 {
+        return Err(Errno::EINVAL);
+    }
+    check_sig(sig)?;
+    let info = siginfo_t::new_kill(sig, SI_TKILL, t.pid(), t.creds.uid);
+    send_thread(t, Some(tgid), tid, info)
 }
 
 /// `tkill(2)`.
 pub fn sys_tkill(t: &mut Task, a: &SyscallArgs) -> SysResult {
     let (tid, sig) = (a.i32(0), a.i32(1));
-    if tid <= 0 || (sig != 0 && !valid_signal(sig)) {
+    if tid <= 0 {
         return Err(Errno::EINVAL);
     }
-    if tid != t.tid {
-        return Err(Errno::ESRCH);
+    check_sig(sig)?;
+    let info = siginfo_t::new_kill(sig, SI_TKILL, t.pid(), t.creds.uid);
+    send_thread(t, None, tid, info)
+}
+
+/// Reads a caller-built `siginfo_t` for the `*sigqueueinfo` calls: only a
+/// process signalling itself may claim a kernel or `SI_TKILL` origin
+/// (`EPERM`).
+fn user_info(
+    t: &mut Task,
+    a: &SyscallArgs,
+    i: usize,
+    sig: i32,
+    target: i32,
+) -> Result<siginfo_t, Errno> {
+    check_sig(sig)?;
+    let mut info = a.ptr::<siginfo_t>(i).read(t.mem())?;
+    if (info.si_code >= 0 || info.si_code == SI_TKILL) && target != t.pid() {
+        return Err(Errno::EPERM);
     }
-    send_self(t, sig, SI_TKILL)
+    info.si_signo = sig;
+    Ok(info)
+}
+
+/// `rt_sigqueueinfo(2)`: a process-directed signal with the caller's
+/// `siginfo_t`; `EAGAIN` when the real-time queue is full.
+pub fn sys_rt_sigqueueinfo(t: &mut Task, a: &SyscallArgs) -> SysResult {
+    let (pid, sig) = (a.i32(0), a.i32(1));
+    let info = user_info(t, a, 2, sig, pid)?;
+    let k = t.kernel().clone();
+    let table = k.table();
+    let p = table.pid_of(pid).ok_or(Errno::ESRCH)?;
+    if !table.send_to_group(p, info)? {
+        return Err(Errno::EAGAIN);
+    }
+    SysRet::ZERO
+}
+
+/// `rt_tgsigqueueinfo(2)`: the same, to one thread of `tgid`.
+pub fn sys_rt_tgsigqueueinfo(t: &mut Task, a: &SyscallArgs) -> SysResult {
+    let (tgid, tid, sig) = (a.i32(0), a.i32(1), a.i32(2));
+    if tgid <= 0 || tid <= 0 {
+        return Err(Errno::EINVAL);
+    }
+    let info = user_info(t, a, 3, sig, tgid)?;
+    send_thread(t, Some(tgid), tid, info)
+}
+
+/// `rt_sigsuspend(2)`: waits with a temporary mask until a signal is
+/// delivered; always "fails" (`EINTR` after the handler).
+pub fn sys_rt_sigsuspend(t: &mut Task, a: &SyscallArgs) -> SysResult {
+    if a.u64(1) != SIGSET_SIZE {
+        return Err(Errno::EINVAL);
+    }
+    let set = a.ptr::<sigset_t>(0).read(t.mem())?;
+    let old = t.signals.mask;
+    t.signals.saved_mask = Some(old);
+    t.signals.mask = set.without_unblockable();
+    let r = t.block(None, |_| None::<()>);
+    debug_assert!(r.is_err());
+    Err(Errno::ERESTARTNOHAND)
+}
+
+/// `pause(2)`: waits until a signal is delivered.
+pub fn sys_pause(t: &mut Task, _a: &SyscallArgs) -> SysResult {
+    let _ = t.block(None, |_| None::<()>);
+    Err(Errno::ERESTARTNOHAND)
+}
+
+/// `rt_sigtimedwait(2)`: takes a pending signal of `set` (the caller
+/// normally blocks them), waiting up to the timeout (`EAGAIN`); another
+/// deliverable signal interrupts the wait (`EINTR`).
+pub fn sys_rt_sigtimedwait(t: &mut Task, a: &SyscallArgs) -> SysResult {
+    let (setp, infop, tsp) = (
+        a.ptr::<sigset_t>(0),
+        a.ptr::<siginfo_t>(1),
+        a.ptr::<timespec>(2),
+    );
+    if a.u64(3) != SIGSET_SIZE {
+        return Err(Errno::EINVAL);
+    }
+    let set = setp.read(t.mem())?.without_unblockable();
+    let deadline = if tsp.is_null() {
+        None
+    } else {
+        let d = super::time::valid(&tsp.read(t.mem())?)?;
+        Some(super::time::deadline_after(d))
+    };
+    let info = match t.block(deadline, |t| t.dequeue_signal(set)) {
+        Ok(i) => i,
+        Err(Errno::ETIMEDOUT) => return Err(Errno::EAGAIN),
+        Err(Errno::ERESTARTSYS) => return Err(Errno::EINTR),
+        Err(e) => return Err(e),
+    };
+    if !infop.is_null() {
+        infop.write(t.mem(), &info)?;
+    }
+    Ok(SysRet::Value(info.si_signo as u64))
 }
 
 /// `rt_sigreturn(2)`: returns from a handler by restoring the frame

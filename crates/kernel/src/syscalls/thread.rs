@@ -1,5 +1,5 @@
 //! Thread and process lifetime and per-thread settings: `exit(2)`,
-//! `exit_group(2)`, `arch_prctl(2)`, `set_tid_address(2)`,
+//! `exit_group(2)`, `restart_syscall(2)`, `arch_prctl(2)`, `set_tid_address(2)`,
 //! `set_robust_list(2)`, `sched_getaffinity(2)`, `sched_yield(2)`,
 //! `getcpu(2)`, `prctl(2)`.
 
@@ -19,9 +19,9 @@ const ARCH_SET_CPUID: u32 = 0x1012;
 /// `sizeof(struct robust_list_head)` on x86-64.
 const ROBUST_LIST_HEAD_SIZE: u64 = 24;
 
-/// `exit(2)`: ends the calling thread; with a single thread, the process.
+/// `exit(2)`: ends the calling thread; the last thread ends the process.
 pub fn sys_exit(t: &mut Task, a: &SyscallArgs) -> SysResult {
-    t.exit_group(ExitStatus::Exited(a.i32(0) as u8));
+    t.exit_thread(ExitStatus::Exited(a.i32(0) as u8));
     Ok(SysRet::Keep)
 }
 
@@ -29,6 +29,17 @@ pub fn sys_exit(t: &mut Task, a: &SyscallArgs) -> SysResult {
 pub fn sys_exit_group(t: &mut Task, a: &SyscallArgs) -> SysResult {
     t.exit_group(ExitStatus::Exited(a.i32(0) as u8));
     Ok(SysRet::Keep)
+}
+
+/// `restart_syscall(2)`: resumes what a signal interrupted (the sleep of
+/// `nanosleep`/`clock_nanosleep`); with nothing to resume, `EINTR`.
+pub fn sys_restart_syscall(t: &mut Task, _a: &SyscallArgs) -> SysResult {
+    match t.restart.take() {
+        Some(crate::restart::RestartBlock::Sleep { deadline, rem }) => {
+            super::time::sleep_until(t, deadline, rem)
+        }
+        None => Err(Errno::EINTR),
+    }
 }
 
 /// `arch_prctl(2)`: the `fs`/`gs` bases (`EPERM` for a non-canonical user
@@ -98,36 +109,26 @@ pub fn sys_get_robust_list(t: &mut Task, a: &SyscallArgs) -> SysResult {
     SysRet::ZERO
 }
 
-/// The CPUs the Sentry itself may run on, which is where the application's
-/// stub runs too.
-fn host_cpus() -> Vec<usize> {
-    match rustix::thread::sched_getaffinity(None) {
-        Ok(set) => (0..rustix::thread::CpuSet::MAX_CPU)
-            .filter(|&c| set.is_set(c))
-            .collect(),
-        Err(_) => vec![0],
-    }
-}
-
-/// `sched_getaffinity(2)`: the host CPUs available to the sandbox. `EINVAL`
-/// for a length not a multiple of 8 or too small for the CPU numbers;
-/// returns the bytes written as the raw syscall does.
+/// `sched_getaffinity(2)`: the host CPUs available to the sandbox
+/// ([`crate::Config::cpus`]). `EINVAL` for a length not a multiple of 8 or
+/// too small for the CPU numbers; returns the bytes written as the raw
+/// syscall does.
 pub fn sys_sched_getaffinity(t: &mut Task, a: &SyscallArgs) -> SysResult {
     let (pid, len) = (a.i32(0), a.u64(1));
     if pid < 0 {
         return Err(Errno::EINVAL);
     }
-    if pid != 0 && pid != t.tid {
+    if pid != 0 && pid != t.tid && !t.kernel().table().tasks.contains_key(&pid) {
         return Err(Errno::ESRCH);
     }
-    let cpus = host_cpus();
+    let cpus = &t.kernel().config().cpus;
     let max = cpus.iter().copied().max().unwrap_or(0);
     let need = (max / 64 + 1) as u64 * 8;
     if !len.is_multiple_of(8) || len < need {
         return Err(Errno::EINVAL);
     }
     let mut mask = vec![0u8; need as usize];
-    for c in cpus {
+    for &c in cpus {
         if let Some(b) = mask.get_mut(c / 8) {
             *b |= 1 << (c % 8);
         }
@@ -220,6 +221,9 @@ pub fn sys_prctl(t: &mut Task, a: &SyscallArgs) -> SysResult {
                 return Err(Errno::EINVAL);
             }
             t.prctl.pdeathsig = sig;
+            t.handle
+                .pdeathsig
+                .store(sig, std::sync::atomic::Ordering::SeqCst);
             SysRet::ZERO
         }
         PR_GET_PDEATHSIG => {
@@ -229,27 +233,4 @@ pub fn sys_prctl(t: &mut Task, a: &SyscallArgs) -> SysResult {
         }
         _ => Err(Errno::EINVAL),
     }
-}
-
-/// `wait4(2)`: the task has no children (there is no `fork` yet), so after
-/// validating the options the answer is `ECHILD`, as Linux gives.
-pub fn sys_wait4(_t: &mut Task, a: &SyscallArgs) -> SysResult {
-    // WNOHANG, WUNTRACED, WCONTINUED, __WNOTHREAD, __WALL, __WCLONE.
-    let allowed = 1 | 2 | 8 | 0x2000_0000 | 0x4000_0000 | 0x8000_0000;
-    if a.u32(2) & !allowed != 0 {
-        return Err(Errno::EINVAL);
-    }
-    Err(Errno::ECHILD)
-}
-
-/// `waitid(2)`: validates the id type and options, then `ECHILD` (no
-/// children).
-pub fn sys_waitid(_t: &mut Task, a: &SyscallArgs) -> SysResult {
-    let (idtype, options) = (a.u32(0), a.u32(3));
-    // WNOHANG, WSTOPPED, WEXITED, WCONTINUED, WNOWAIT, __WNOTHREAD, __WALL, __WCLONE.
-    let allowed = 1 | 2 | 4 | 8 | 0x0100_0000 | 0x2000_0000 | 0x4000_0000 | 0x8000_0000;
-    if idtype > 3 || options & !allowed != 0 || options & (2 | 4 | 8) == 0 {
-        return Err(Errno::EINVAL);
-    }
-    Err(Errno::ECHILD)
 }

@@ -1,14 +1,15 @@
 //! Clocks and sleeping: `clock_gettime(2)`, `clock_getres(2)`,
 //! `gettimeofday(2)`, `time(2)`, `nanosleep(2)`, `clock_nanosleep(2)`.
 //!
-//! Wall and monotonic clocks are the host's; the CPU-time clocks count the
+//! Wall and monotonic clocks are the sandbox's (`crate::clock`, the same
+//! function the vDSO computes); the CPU-time clocks count the
 //! time the task ran in its stub plus the time the Sentry served it.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use abi::time::{timespec, timeval, timezone, tms};
 use abi::Errno;
-use rustix::time::{ClockId, DynamicClockId};
+use rustix::time::ClockId;
 
 use super::{SysResult, SysRet, SyscallArgs};
 use crate::task::Task;
@@ -51,27 +52,17 @@ fn to_ts(d: Duration) -> timespec {
 
 fn now(t: &Task, c: Clock) -> timespec {
     match c {
-        Clock::Host(id) => {
-            let ts = rustix::time::clock_gettime(id);
-            timespec {
-                tv_sec: ts.tv_sec,
-                tv_nsec: ts.tv_nsec,
-            }
-        }
-        Clock::Tai => match rustix::time::clock_gettime_dynamic(DynamicClockId::Tai) {
-            Ok(ts) => timespec {
-                tv_sec: ts.tv_sec,
-                tv_nsec: ts.tv_nsec,
-            },
-            Err(_) => now(t, Clock::Host(ClockId::Realtime)),
-        },
+        Clock::Host(id) => crate::clock::gettime(id),
+        Clock::Tai => crate::clock::gettime_tai(),
         Clock::ProcessCpu | Clock::ThreadCpu => to_ts(t.times.user + t.times.system),
     }
 }
 
 /// Validates a `timespec` the application passed: `EINVAL` for negative
 /// seconds or nanoseconds outside `[0, 1e9)`.
-fn valid(ts: &timespec) -> Result<Duration, Errno> {
+/// A relative time or timeout as a duration: `EINVAL` for a negative
+/// second count or nanoseconds out of range.
+pub fn valid(ts: &timespec) -> Result<Duration, Errno> {
     if ts.tv_sec < 0 || !(0..NSEC_PER_SEC).contains(&ts.tv_nsec) {
         return Err(Errno::EINVAL);
     }
@@ -140,24 +131,53 @@ pub fn sys_time(t: &mut Task, a: &SyscallArgs) -> SysResult {
     Ok(SysRet::Value(secs as u64))
 }
 
-fn sleep_for(d: Duration) {
-    if !d.is_zero() {
-        std::thread::sleep(d);
+/// Sleeps until `deadline`, interruptibly: a signal ends the sleep with
+/// the remaining time stored at `rem` (unless 0) and
+/// `ERESTART_RESTARTBLOCK`, so that a restart (no handler ran) resumes the
+/// same sleep through `restart_syscall(2)` and a handler sees `EINTR`.
+pub fn sleep_until(t: &mut Task, deadline: Instant, rem: u64) -> SysResult {
+    match t.block(Some(deadline), |_| None::<()>) {
+        Ok(()) | Err(Errno::ETIMEDOUT) => SysRet::ZERO,
+        Err(Errno::ERESTARTSYS) => {
+            if rem != 0 {
+                let left = deadline.saturating_duration_since(Instant::now());
+                let ts = timespec {
+                    tv_sec: left.as_secs() as i64,
+                    tv_nsec: i64::from(left.subsec_nanos()),
+                };
+                a_write_rem(t, rem, &ts)?;
+            }
+            t.restart = Some(crate::restart::RestartBlock::Sleep { deadline, rem });
+            Err(Errno::ERESTART_RESTARTBLOCK)
+        }
+        Err(e) => Err(e),
     }
 }
 
-/// `nanosleep(2)`. The sleep is not interrupted by signals (a
-/// single-threaded application has nobody to send it one), so `rem` is
-/// never written.
+fn a_write_rem(t: &mut Task, rem: u64, ts: &timespec) -> Result<(), Errno> {
+    crate::usermem::UserPtr::<timespec>::new(rem).write(t.mem(), ts)
+}
+
+/// The instant `d` from now (far in the future if that overflows).
+pub fn deadline_after(d: Duration) -> Instant {
+    let now = Instant::now();
+    now.checked_add(d)
+        .unwrap_or_else(|| now + Duration::from_secs(100 * 365 * 86_400))
+}
+
+/// `nanosleep(2)`: interrupted by a signal, it stores the remaining time
+/// in `rem` and fails with `EINTR` after a handler, or resumes.
 pub fn sys_nanosleep(t: &mut Task, a: &SyscallArgs) -> SysResult {
     let req = a.ptr::<timespec>(0).read(t.mem())?;
-    sleep_for(valid(&req)?);
-    SysRet::ZERO
+    let d = valid(&req)?;
+    sleep_until(t, deadline_after(d), a.u64(1))
 }
 
 /// `clock_nanosleep(2)`: relative or `TIMER_ABSTIME` sleeps on the wall,
 /// monotonic and boot clocks; CPU-time clocks give `EINVAL` (thread) or
 /// `ENOTSUP` (process) as Linux does. Errors are returned, not `-errno`.
+/// A signal interrupts it as `nanosleep`; an absolute sleep restarts
+/// as is (`ERESTARTNOHAND`) and never writes `rem`.
 pub fn sys_clock_nanosleep(t: &mut Task, a: &SyscallArgs) -> SysResult {
     let c = clock(a.i32(0))?;
     let flags = a.u32(1);
@@ -177,11 +197,15 @@ pub fn sys_clock_nanosleep(t: &mut Task, a: &SyscallArgs) -> SysResult {
             cur.tv_sec.max(0) as u64,
             cur.tv_nsec.clamp(0, NSEC_PER_SEC - 1) as u32,
         );
-        sleep_for(d.saturating_sub(cur));
+        let deadline = deadline_after(d.saturating_sub(cur));
+        match t.block(Some(deadline), |_| None::<()>) {
+            Ok(()) | Err(Errno::ETIMEDOUT) => SysRet::ZERO,
+            Err(Errno::ERESTARTSYS) => Err(Errno::ERESTARTNOHAND),
+            Err(e) => Err(e),
+        }
     } else {
-        sleep_for(d);
+        sleep_until(t, deadline_after(d), a.u64(3))
     }
-    SysRet::ZERO
 }
 
 /// `USER_HZ`: the unit of `times(2)`.
@@ -191,16 +215,17 @@ fn ticks(d: Duration) -> i64 {
     (d.as_millis() * USER_HZ / 1000) as i64
 }
 
-/// `times(2)`: the task's user and system time in clock ticks (children:
-/// none have run); returns ticks since the kernel started.
+/// `times(2)`: the task's user and system time and those of its reaped
+/// children, in clock ticks; returns ticks since the kernel started.
 pub fn sys_times(t: &mut Task, a: &SyscallArgs) -> SysResult {
     let p = a.ptr::<tms>(0);
     if !p.is_null() {
+        let children = t.kernel().child_times(t.pid());
         let v = tms {
             tms_utime: ticks(t.times.user),
             tms_stime: ticks(t.times.system),
-            tms_cutime: 0,
-            tms_cstime: 0,
+            tms_cutime: ticks(children.0),
+            tms_cstime: ticks(children.1),
         };
         p.write(t.mem(), &v)?;
     }

@@ -5,6 +5,8 @@
 
 use std::sync::Arc;
 
+pub mod fake;
+
 use fs_tmpfs::{TmpFs, TmpFsOptions};
 use kernel::clock::HostClock;
 use kernel::{Config, Credentials, ExitStatus, Kernel, MemorySink, ProcessSpec};

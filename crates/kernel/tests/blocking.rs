@@ -1,0 +1,146 @@
+//! Blocking across tasks over the fake platform: a forked child reaped by
+//! `wait4`, a futex wake reaching a waiting thread, a signal from another
+//! thread ending a sleep, and Linux's restart rules after an interrupted
+//! call.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use abi::signal::{sigaction, SaFlags, SIGKILL, SIGUSR1};
+use abi::Errno;
+use common::fake::{task, thread_of, SCRATCH};
+use kernel::usermem::UserPtr;
+use kernel::{dispatch, SyscallArgs, Task};
+
+fn neg(e: Errno) -> Option<u64> {
+    Some((-i64::from(e.as_i32())) as u64)
+}
+
+fn call(t: &mut Task, nr: u64, args: [u64; 6]) -> Option<u64> {
+    t.cpu.regs.orig_rax = nr;
+    dispatch(t, &SyscallArgs::new(nr, args))
+}
+
+/// Installs a handler for `SIGUSR1` (never run: the tests only dispatch).
+fn catch_usr1(t: &Task, flags: SaFlags) {
+    let act = sigaction {
+        sa_handler: 0x4000,
+        sa_flags: (flags | SaFlags::SA_RESTORER).bits(),
+        sa_restorer: 0x4100,
+        ..Default::default()
+    };
+    t.tg().handlers.set(SIGUSR1, act).expect("sigaction");
+}
+
+#[test]
+fn a_forked_child_is_reaped_by_wait4() {
+    let mut t = task();
+    let pid = call(&mut t, 57, [0; 6]).expect("fork returns") as i64;
+    assert!(pid > 1, "fork gave {pid}");
+    // The child's fake context cannot run: it dies of SIGKILL, and the
+    // blocking wait4 returns once it is a zombie.
+    let any = (-1i64) as u64;
+    assert_eq!(
+        call(&mut t, 61, [any, SCRATCH, 0, 0, 0, 0]),
+        Some(pid as u64)
+    );
+    let status = UserPtr::<i32>::new(SCRATCH).read(t.mem()).expect("status");
+    assert_eq!(status, SIGKILL, "WIFSIGNALED with SIGKILL");
+    assert_eq!(call(&mut t, 61, [any, 0, 0, 0, 0, 0]), neg(Errno::ECHILD));
+    // WNOHANG with no children at all is ECHILD too, a bad option EINVAL.
+    assert_eq!(call(&mut t, 61, [any, 0, 1, 0, 0, 0]), neg(Errno::ECHILD));
+    assert_eq!(
+        call(&mut t, 61, [any, 0, 0x100, 0, 0, 0]),
+        neg(Errno::EINVAL)
+    );
+}
+
+#[test]
+fn futex_wake_reaches_a_waiting_thread() {
+    const FUTEX_WAIT_PRIVATE: u64 = 128;
+    const FUTEX_WAKE_PRIVATE: u64 = 129;
+    let mut t = task();
+    let mut w = thread_of(&t);
+    // The word at SCRATCH is 0: a wait for 1 fails at once.
+    assert_eq!(
+        call(&mut t, 202, [SCRATCH, FUTEX_WAIT_PRIVATE, 1, 0, 0, 0]),
+        neg(Errno::EAGAIN)
+    );
+    let waiter = std::thread::spawn(move || {
+        let r = call(&mut w, 202, [SCRATCH, FUTEX_WAIT_PRIVATE, 0, 0, 0, 0]);
+        (r, w)
+    });
+    let give_up = Instant::now() + Duration::from_secs(60);
+    loop {
+        match call(&mut t, 202, [SCRATCH, FUTEX_WAKE_PRIVATE, 1, 0, 0, 0]) {
+            Some(1) => break,
+            Some(0) => assert!(Instant::now() < give_up, "the waiter never queued"),
+            other => panic!("FUTEX_WAKE gave {other:?}"),
+        }
+        std::thread::yield_now();
+    }
+    let (r, _w) = waiter.join().expect("waiter thread");
+    assert_eq!(r, Some(0));
+}
+
+#[test]
+fn a_signal_from_another_thread_ends_pause_with_eintr() {
+    let mut t = task();
+    catch_usr1(&t, SaFlags::empty());
+    let mut w = thread_of(&t);
+    let tid = w.tid as u64;
+    let sleeper = std::thread::spawn(move || call(&mut w, 34, [0; 6]));
+    // tgkill(1, tid, SIGUSR1): whether the sleeper is asleep yet or not, it
+    // sees the signal.
+    assert_eq!(
+        call(&mut t, 234, [1, tid, SIGUSR1 as u64, 0, 0, 0]),
+        Some(0)
+    );
+    assert_eq!(sleeper.join().expect("sleeper"), neg(Errno::EINTR));
+    assert_eq!(
+        call(&mut t, 234, [1, 99, SIGUSR1 as u64, 0, 0, 0]),
+        neg(Errno::ESRCH)
+    );
+}
+
+#[test]
+fn interrupted_calls_restart_or_fail_as_linux_says() {
+    let mut t = task();
+    let _other = thread_of(&t);
+    let rip = 0x5002;
+    // nanosleep with a signal whose default action applies: resumed
+    // through restart_syscall (219).
+    UserPtr::<[i64; 2]>::new(SCRATCH)
+        .write(t.mem(), &[5, 0])
+        .expect("timespec");
+    call(&mut t, 62, [1, SIGUSR1 as u64, 0, 0, 0, 0]);
+    t.cpu.regs.rip = rip;
+    assert_eq!(call(&mut t, 35, [SCRATCH, SCRATCH + 16, 0, 0, 0, 0]), None);
+    assert_eq!((t.cpu.regs.rip, t.cpu.regs.rax), (rip - 2, 219));
+    let rem = UserPtr::<[i64; 2]>::new(SCRATCH + 16)
+        .read(t.mem())
+        .expect("rem");
+    assert!(rem[0] >= 4 && rem[0] <= 5, "rem {rem:?}");
+    // With a handler, even SA_RESTART gives EINTR for nanosleep...
+    catch_usr1(&t, SaFlags::SA_RESTART);
+    t.cpu.regs.rip = rip;
+    assert_eq!(
+        call(&mut t, 35, [SCRATCH, 0, 0, 0, 0, 0]),
+        neg(Errno::EINTR)
+    );
+    // ...but restarts a pipe read (ERESTARTSYS) with the same number.
+    assert_eq!(call(&mut t, 22, [SCRATCH + 32, 0, 0, 0, 0, 0]), Some(0));
+    let fds = UserPtr::<[i32; 2]>::new(SCRATCH + 32)
+        .read(t.mem())
+        .expect("fds");
+    t.cpu.regs.rip = rip;
+    assert_eq!(call(&mut t, 0, [fds[0] as u64, SCRATCH, 1, 0, 0, 0]), None);
+    assert_eq!((t.cpu.regs.rip, t.cpu.regs.rax), (rip - 2, 0));
+    // Without SA_RESTART the read fails with EINTR.
+    catch_usr1(&t, SaFlags::empty());
+    assert_eq!(
+        call(&mut t, 0, [fds[0] as u64, SCRATCH, 1, 0, 0, 0]),
+        neg(Errno::EINTR)
+    );
+}
