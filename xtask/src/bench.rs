@@ -16,7 +16,14 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+mod cases;
+mod places;
 mod render;
+mod systems;
+
+use cases::{Case, Fixtures, Metric, Needs, FRESH_DIR, TMP_DIR};
+use places::{Place, Places};
+use systems::{applies, System, UNAVAILABLE};
 
 /// Parsed command-line options.
 #[derive(Debug, Default)]
@@ -40,93 +47,6 @@ fn parse(args: &[String]) -> Result<Options> {
         }
     }
     Ok(o)
-}
-
-/// A system under test: a name and the command prefix that runs a program on it.
-#[derive(Debug, Clone)]
-pub struct System {
-    /// Short name used in tables (`native`, `runsc-systrap`, `gvisor`, ...).
-    pub name: String,
-    /// Prefix put before the program and its arguments.
-    pub prefix: Vec<String>,
-}
-
-/// How a case is measured.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Metric {
-    /// The program reports `ns_per_op=` itself.
-    NsPerOp,
-    /// Wall-clock milliseconds of the whole command.
-    WallMs,
-    /// Peak resident set size of the command's processes, KiB.
-    PeakRssKib,
-}
-
-impl Metric {
-    fn unit(self) -> &'static str {
-        match self {
-            Metric::NsPerOp => "us/op",
-            Metric::WallMs => "ms",
-            Metric::PeakRssKib => "MiB",
-        }
-    }
-    /// Converts a raw sample into the unit shown.
-    fn scale(self, v: f64) -> f64 {
-        match self {
-            Metric::NsPerOp => v / 1000.0,
-            Metric::WallMs => v,
-            Metric::PeakRssKib => v / 1024.0,
-        }
-    }
-}
-
-/// One benchmark case.
-#[derive(Debug, Clone)]
-struct Case {
-    name: &'static str,
-    metric: Metric,
-    /// Program and arguments; `{micro}` is replaced by the micro-benchmark binary.
-    argv: Vec<String>,
-}
-
-fn cases(micro: &Path, quick: bool) -> Vec<Case> {
-    let m = micro.display().to_string();
-    let scale = |n: u64| if quick { n / 4 } else { n }.to_string();
-    let micro_case = |name: &'static str, case: &str, n: u64| Case {
-        name,
-        metric: Metric::NsPerOp,
-        argv: vec![m.clone(), case.to_string(), scale(n)],
-    };
-    vec![
-        micro_case("null syscall (getpid)", "getpid", 40_000),
-        micro_case("clock_gettime (glibc, vDSO)", "clock_gettime", 400_000),
-        micro_case("open+close", "openclose", 8_000),
-        micro_case("pwrite 64 B", "pwrite64", 20_000),
-        micro_case("read 4 KiB", "read4k", 20_000),
-        micro_case("pipe ping-pong", "pipe", 4_000),
-        micro_case("fork+wait", "forkwait", 400),
-        micro_case("fork+exec+wait", "forkexecwait", 200),
-        micro_case("thread create+join", "thread", 2_000),
-        Case {
-            name: "start-up: /bin/true",
-            metric: Metric::WallMs,
-            argv: vec!["/bin/true".into()],
-        },
-        Case {
-            name: "peak RSS: /bin/true",
-            metric: Metric::PeakRssKib,
-            argv: vec!["/bin/true".into()],
-        },
-        Case {
-            name: "python3 start + import json, hashlib",
-            metric: Metric::WallMs,
-            argv: vec![
-                "/usr/bin/python3".into(),
-                "-c".into(),
-                "import json, hashlib".into(),
-            ],
-        },
-    ]
 }
 
 /// A ratio target from an issue: `system` over `peer` on `case` must be at most `max`.
@@ -187,15 +107,24 @@ const TARGETS: &[Target] = &[
 /// Samples of one case on one system: `Ok(value)` per run or the failure.
 type Samples = Vec<std::result::Result<f64, String>>;
 
+/// How long `--quick` may take on the reference machine (issue 6).
+const QUICK_BUDGET: Duration = Duration::from_secs(5 * 60);
+
 /// Entry point of `cargo xtask bench`.
 pub fn run(args: &[String]) -> Result<()> {
+    let started = Instant::now();
     let opts = parse(args)?;
     let out_dir = util::workspace_root().join("target/bench");
     std::fs::create_dir_all(&out_dir)?;
-    let micro = build_micro(&out_dir)?;
-    let systems = systems(&opts);
+    let fixtures = Fixtures::build(&out_dir)?;
+    let places = Places::new(&out_dir);
+    let mut notes = vec![places.note()];
+    let systems = systems::systems(opts.runsc.clone(), &out_dir, &mut notes);
     let runs = if opts.quick { 5 } else { 10 };
-    let mut all = cases(&micro, opts.quick);
+    let mut all = cases::all(&fixtures, opts.quick);
+    if !systems.iter().any(|s| s.podman) {
+        all.retain(|c| c.needs != Needs::Podman);
+    }
     if let Some(f) = &opts.only {
         all.retain(|c| c.name.contains(f.as_str()));
         if all.is_empty() {
@@ -204,6 +133,9 @@ pub fn run(args: &[String]) -> Result<()> {
     }
     for s in &systems {
         eprintln!("system {}: {}", s.name, s.prefix.join(" "));
+    }
+    for n in &notes {
+        eprintln!("note: {n}");
     }
     let mut results = Vec::new();
     for case in &all {
@@ -215,12 +147,17 @@ pub fn run(args: &[String]) -> Result<()> {
                 if samples[i].iter().any(|r| r.is_err()) {
                     continue;
                 }
-                samples[i].push(measure(s, case));
+                match applies(s, case) {
+                    None => {}
+                    Some(Err(why)) => samples[i].push(Err(why)),
+                    Some(Ok(())) => samples[i].push(measure(s, case, &places.place(s.host_fs))),
+                }
             }
         }
         results.push((case.clone(), samples));
     }
-    let report = report(&systems, &results, runs);
+    let elapsed = started.elapsed();
+    let report = report(&systems, &results, runs, &notes, elapsed);
     let json_path = out_dir.join("report.json");
     std::fs::write(&json_path, serde_json::to_string_pretty(&report)?)?;
     let table = render::markdown(&report);
@@ -234,78 +171,50 @@ pub fn run(args: &[String]) -> Result<()> {
         std::fs::write(docs.join("performance.md"), render::page(&report, &table))?;
         eprintln!("updated docs/performance.md and docs/performance.svg");
     }
+    let elapsed = started.elapsed();
+    eprintln!(
+        "bench finished in {}m{:02}s",
+        elapsed.as_secs() / 60,
+        elapsed.as_secs() % 60
+    );
+    if opts.quick && opts.only.is_none() && elapsed > QUICK_BUDGET {
+        eprintln!(
+            "warning: --quick took longer than its {}-minute budget",
+            QUICK_BUDGET.as_secs() / 60
+        );
+    }
     Ok(())
 }
 
-fn build_micro(out_dir: &Path) -> Result<PathBuf> {
-    let src = util::workspace_root().join("tests/bench/micro.c");
-    let bin = out_dir.join("micro");
-    let status = Command::new("gcc")
-        .args(["-O2", "-Wall", "-o"])
-        .arg(&bin)
-        .arg(&src)
-        .arg("-lpthread")
-        .status()
-        .context("running gcc (apt-get install gcc)")?;
-    if !status.success() {
-        bail!("gcc failed on {}", src.display());
+/// Runs `case` once on `system`, writing at `place`, and returns its
+/// sample. A case that writes a tree gets a fresh scratch directory,
+/// removed after.
+fn measure(system: &System, case: &Case, place: &Place) -> std::result::Result<f64, String> {
+    let scratch = &place.scratch;
+    let fresh = case.argv.iter().any(|a| a.contains(FRESH_DIR));
+    if fresh {
+        let _ = std::fs::remove_dir_all(scratch);
+        std::fs::create_dir_all(scratch).map_err(|e| format!("{}: {e}", scratch.display()))?;
     }
-    Ok(bin)
-}
-
-fn systems(o: &Options) -> Vec<System> {
-    let mut v = vec![System {
-        name: "native".into(),
-        prefix: vec![],
-    }];
-    let ours = o.runsc.clone().or_else(|| {
-        let p = util::workspace_root().join("target/release/runsc");
-        p.exists().then_some(p)
-    });
-    match ours {
-        Some(p) => {
-            for platform in ["systrap", "ptrace"] {
-                v.push(System {
-                    name: format!("runsc-{platform}"),
-                    prefix: vec![
-                        p.display().to_string(),
-                        format!("--platform={platform}"),
-                        "--network=none".into(),
-                        "do".into(),
-                    ],
-                });
-            }
-        }
-        None => eprintln!("note: our runsc is not built (cargo xtask build); skipping it"),
-    }
-    if Path::new("/usr/bin/runsc").exists() {
-        v.push(System {
-            name: "gvisor".into(),
-            prefix: vec![
-                "/usr/bin/runsc".into(),
-                "--network=none".into(),
-                "do".into(),
-            ],
-        });
-    } else {
-        eprintln!("note: Debian's gVisor (/usr/bin/runsc, package runsc) is absent; skipping it");
-    }
-    if Path::new("/usr/bin/proot").exists() {
-        v.push(System {
-            name: "proot".into(),
-            prefix: vec!["/usr/bin/proot".into()],
-        });
-    } else {
-        eprintln!("note: proot is absent; skipping it");
-    }
-    v
-}
-
-/// Runs `case` once on `system` and returns its sample.
-fn measure(system: &System, case: &Case) -> std::result::Result<f64, String> {
+    let (dir, tmp) = (
+        scratch.display().to_string(),
+        place.tmp.display().to_string(),
+    );
     let mut argv: Vec<String> = system.prefix.clone();
-    argv.extend(case.argv.iter().cloned());
-    if case.metric == Metric::PeakRssKib {
+    argv.extend(
+        case.argv
+            .iter()
+            .map(|a| a.replace(FRESH_DIR, &dir).replace(TMP_DIR, &tmp)),
+    );
+    let sample = measure_argv(argv, case.metric);
+    if fresh {
+        let _ = std::fs::remove_dir_all(scratch);
+    }
+    sample
+}
+
+fn measure_argv(mut argv: Vec<String>, metric: Metric) -> std::result::Result<f64, String> {
+    if metric == Metric::PeakRssKib {
         let exe = std::env::current_exe().map_err(|e| e.to_string())?;
         let mut full = vec![exe.display().to_string(), "__rss".into()];
         full.extend(argv);
@@ -314,9 +223,9 @@ fn measure(system: &System, case: &Case) -> std::result::Result<f64, String> {
     let start = Instant::now();
     let out = run_with_timeout(&argv, Duration::from_secs(180))?;
     let wall_ms = start.elapsed().as_secs_f64() * 1000.0;
-    match case.metric {
+    match metric {
         Metric::WallMs => Ok(wall_ms),
-        Metric::NsPerOp => parse_field(&out, "ns_per_op="),
+        Metric::NsPerOp | Metric::MibPerSec => parse_field(&out, "ns_per_op="),
         Metric::PeakRssKib => parse_field(&out, "maxrss_kib="),
     }
 }
@@ -353,10 +262,23 @@ fn run_with_timeout(argv: &[String], limit: Duration) -> std::result::Result<Str
     let out = child.wait_with_output().map_err(|e| e.to_string())?;
     if !out.status.success() {
         let err = String::from_utf8_lossy(&out.stderr);
-        let last = err.lines().last().unwrap_or("").to_string();
-        return Err(format!("{}: {last}", out.status));
+        return Err(format!("{}: {}", out.status, telling_line(&err)));
     }
     Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+/// The stderr line that best says why a run failed: the last one naming
+/// an error, else the last one (`gcc` ends with "compilation terminated.").
+fn telling_line(stderr: &str) -> &str {
+    let mut lines = stderr.lines().rev().filter(|l| !l.trim().is_empty());
+    lines
+        .clone()
+        .find(|l| {
+            let l = l.to_ascii_lowercase();
+            l.contains("error") || l.contains("not implemented")
+        })
+        .or_else(|| lines.next())
+        .unwrap_or("")
 }
 
 /// `xtask __rss CMD...`: runs CMD under GNU time and prints the peak RSS of
@@ -398,28 +320,39 @@ fn median(v: &mut [f64]) -> Option<f64> {
 
 /// Builds the JSON report: per case, per system, samples, median, spread and
 /// pairwise ratios to every other system; then the target rows.
-fn report(systems: &[System], results: &[(Case, Vec<Samples>)], runs: usize) -> serde_json::Value {
+/// Ratios are of the raw samples, which are costs (time, memory), so a
+/// ratio above 1 is worse whatever unit the table shows (MiB/s included).
+fn report(
+    systems: &[System],
+    results: &[(Case, Vec<Samples>)],
+    runs: usize,
+    notes: &[String],
+    elapsed: Duration,
+) -> serde_json::Value {
     let mut cases_json = Vec::new();
     for (case, samples) in results {
-        let ok: Vec<Option<Vec<f64>>> = samples
+        // Per system: every raw sample, or `None` if a run failed.
+        let raw: Vec<Option<Vec<f64>>> = samples
             .iter()
-            .map(|s| {
-                s.iter()
-                    .map(|r| r.as_ref().ok().map(|v| case.metric.scale(*v)))
-                    .collect()
-            })
+            .map(|s| s.iter().map(|r| r.as_ref().ok().copied()).collect())
             .collect();
         let mut sys_json = Vec::new();
         for (i, s) in systems.iter().enumerate() {
-            let error = samples[i].iter().find_map(|r| r.as_ref().err().cloned());
-            let vals = ok[i].clone();
+            let failure = samples[i].iter().find_map(|r| r.as_ref().err().cloned());
+            let (error, unavailable) = match failure {
+                Some(f) if f.starts_with(UNAVAILABLE) => (None, Some(f)),
+                f => (f, None),
+            };
+            let vals: Option<Vec<f64>> = raw[i]
+                .as_ref()
+                .map(|v| v.iter().map(|x| case.metric.scale(*x)).collect());
             let mut ratios = serde_json::Map::new();
-            if let Some(a) = &vals {
+            if let Some(a) = &raw[i] {
                 for (j, peer) in systems.iter().enumerate() {
                     if i == j {
                         continue;
                     }
-                    if let Some(b) = &ok[j] {
+                    if let Some(b) = &raw[j] {
                         let mut r: Vec<f64> = a.iter().zip(b).map(|(x, y)| x / y).collect();
                         if let Some(m) = median(&mut r) {
                             ratios.insert(peer.name.clone(), json!(m));
@@ -442,6 +375,7 @@ fn report(systems: &[System], results: &[(Case, Vec<Samples>)], runs: usize) -> 
                 "median": med, "min": min, "max": max,
                 "ratio": ratios,
                 "error": error,
+                "unavailable": unavailable,
             }));
         }
         cases_json.push(json!({
@@ -476,6 +410,8 @@ fn report(systems: &[System], results: &[(Case, Vec<Samples>)], runs: usize) -> 
         "systems": systems.iter().map(|s| json!({"name": s.name, "command": s.prefix.join(" ")})).collect::<Vec<_>>(),
         "cases": cases_json,
         "targets": targets,
+        "notes": notes,
+        "elapsed_s": elapsed.as_secs_f64(),
     })
 }
 
@@ -520,35 +456,46 @@ mod tests {
             Ok(12.5)
         );
         assert!(parse_field("garbage", "ns_per_op=").is_err());
+        let gcc = "gcc: fatal error: cannot execute 'cc1': vfork: Function not implemented\n\
+                   compilation terminated.\n";
+        assert!(telling_line(gcc).ends_with("vfork: Function not implemented"));
+        assert_eq!(telling_line("a\nlast\n\n"), "last");
+        assert_eq!(telling_line(""), "");
+    }
+
+    fn sys(name: &str, ours: bool, podman: bool) -> System {
+        System {
+            name: name.into(),
+            prefix: vec![name.into()],
+            ours,
+            podman,
+            host_fs: !ours && !podman,
+        }
+    }
+
+    fn case(name: &'static str, metric: Metric, needs: Needs) -> Case {
+        Case {
+            name,
+            metric,
+            argv: vec![],
+            needs,
+        }
     }
 
     #[test]
     fn ratios_are_pairwise_and_targets_computed() {
         let systems = vec![
-            System {
-                name: "native".into(),
-                prefix: vec![],
-            },
-            System {
-                name: "gvisor".into(),
-                prefix: vec!["g".into()],
-            },
-            System {
-                name: "runsc-systrap".into(),
-                prefix: vec!["r".into()],
-            },
+            sys("native", false, false),
+            sys("gvisor", false, false),
+            sys("runsc-systrap", true, false),
         ];
-        let case = Case {
-            name: "null syscall (getpid)",
-            metric: Metric::NsPerOp,
-            argv: vec![],
-        };
+        let case = case("null syscall (getpid)", Metric::NsPerOp, Needs::Nothing);
         let samples = vec![
             vec![Ok(100.0), Ok(200.0)],
             vec![Ok(60_000.0), Ok(80_000.0)],
             vec![Ok(1_000.0), Ok(4_000.0)],
         ];
-        let r = report(&systems, &[(case, samples)], 2);
+        let r = report(&systems, &[(case, samples)], 2, &[], Duration::ZERO);
         let ours = &r["cases"][0]["systems"][2];
         // Pairwise ratios to native: 10 and 20 -> median 15.
         assert_eq!(ours["ratio"]["native"].as_f64(), Some(15.0));
@@ -560,5 +507,47 @@ mod tests {
         assert_eq!(systrap_vs_gvisor["met"], json!(g <= 1.0 / 30.0));
         // Targets for cases not run have no value and no verdict.
         assert_eq!(t[3]["value"], serde_json::Value::Null);
+    }
+
+    #[test]
+    fn throughput_shows_mib_per_second_but_ratios_stay_costs() {
+        let systems = vec![
+            sys("native", false, false),
+            sys("runsc-ptrace", true, false),
+        ];
+        let c = case("file read 64 MiB", Metric::MibPerSec, Needs::Nothing);
+        // ns per MiB: native 1 ms (1000 MiB/s), ours 4 ms (250 MiB/s).
+        let samples = vec![vec![Ok(1e6)], vec![Ok(4e6)]];
+        let r = report(&systems, &[(c, samples)], 1, &["n".into()], Duration::ZERO);
+        let ours = &r["cases"][0]["systems"][1];
+        assert_eq!(ours["median"].as_f64(), Some(250.0));
+        assert_eq!(ours["ratio"]["native"].as_f64(), Some(4.0));
+        assert_eq!(r["cases"][0]["unit"], "MiB/s");
+        assert_eq!(r["notes"][0], "n");
+    }
+
+    #[test]
+    fn cases_apply_only_where_they_can_run() {
+        let native = sys("native", false, false);
+        let ours = sys("runsc-systrap", true, false);
+        let podman = sys("podman-crun", false, true);
+        let podman_ours = sys("podman-runsc", true, true);
+        let plain = case("c", Metric::WallMs, Needs::Nothing);
+        let net = case("n", Metric::WallMs, Needs::Network);
+        let pod = case("p", Metric::WallMs, Needs::Podman);
+        assert_eq!(applies(&native, &plain), Some(Ok(())));
+        assert_eq!(applies(&ours, &plain), Some(Ok(())));
+        assert_eq!(applies(&podman, &plain), None);
+        assert_eq!(applies(&native, &net), Some(Ok(())));
+        assert!(matches!(applies(&ours, &net), Some(Err(e)) if e.starts_with(UNAVAILABLE)));
+        assert_eq!(applies(&native, &pod), None);
+        assert_eq!(applies(&podman, &pod), Some(Ok(())));
+        assert!(matches!(applies(&podman_ours, &pod), Some(Err(e)) if e.starts_with(UNAVAILABLE)));
+        // Unavailable is reported apart from failures.
+        let samples = vec![vec![Ok(1.0)], vec![Err(format!("{UNAVAILABLE}x"))]];
+        let r = report(&[native, ours], &[(net, samples)], 1, &[], Duration::ZERO);
+        let cell = &r["cases"][0]["systems"][1];
+        assert_eq!(cell["unavailable"], json!(format!("{UNAVAILABLE}x")));
+        assert_eq!(cell["error"], serde_json::Value::Null);
     }
 }

@@ -11,6 +11,7 @@ use mm::MemoryFileAllocator;
 use platform::Platform;
 use vfs::{FileDescription, Vfs};
 
+use crate::profile::{Profiler, SyscallProfile};
 use crate::sink::Sink;
 use crate::syscalls;
 use crate::view::TaskView;
@@ -20,6 +21,9 @@ use crate::view::TaskView;
 pub struct Config {
     /// Log every system call with decoded arguments (`--strace`).
     pub strace: bool,
+    /// Count and time every system call (`--profile`); see
+    /// [`Kernel::profile`].
+    pub profile: bool,
     /// The host name the sandbox sees (`uname`, `/proc/sys/kernel/hostname`).
     pub hostname: String,
     /// The kernel release string `uname` reports.
@@ -43,6 +47,7 @@ impl Default for Config {
     fn default() -> Self {
         Config {
             strace: false,
+            profile: false,
             hostname: "sandbox".to_owned(),
             release: "6.18.0".to_owned(),
             version: "#1 SMP PREEMPT_DYNAMIC Sun Jan 1 00:00:00 UTC 2026".to_owned(),
@@ -89,6 +94,7 @@ pub struct Kernel {
     next_pid: AtomicI32,
     boot: Instant,
     ttys: Mutex<Vec<TtyEntry>>,
+    profiler: Option<Arc<Profiler>>,
     vvar: Mutex<Option<Arc<crate::vdso::VvarPage>>>,
     /// The process table (see [`crate::tasks`]).
     pub(crate) table: Mutex<crate::tasks::TaskTable>,
@@ -119,6 +125,7 @@ impl Kernel {
         strace: Option<Arc<dyn Sink>>,
     ) -> Arc<Kernel> {
         let frames = Arc::new(MemoryFileAllocator::new(config.memory_limit));
+        let profiler = config.profile.then(|| Arc::new(Profiler::new()));
         Arc::new(Kernel {
             platform,
             frames,
@@ -132,6 +139,7 @@ impl Kernel {
             next_pid: AtomicI32::new(1),
             boot: Instant::now(),
             ttys: Mutex::new(Vec::new()),
+            profiler,
             vvar: Mutex::new(None),
             table: Mutex::new(crate::tasks::TaskTable::default()),
             idle: std::sync::Condvar::new(),
@@ -187,6 +195,17 @@ impl Kernel {
     /// Whether system calls are traced.
     pub fn strace_enabled(&self) -> bool {
         self.config.strace && self.strace.is_some()
+    }
+
+    /// The system-call profile so far (`Config::profile`), or `None` when
+    /// the kernel does not profile.
+    pub fn profile(&self) -> Option<SyscallProfile> {
+        self.profiler.as_ref().map(|p| p.snapshot())
+    }
+
+    /// The profiler the dispatcher records into, when profiling.
+    pub(crate) fn profiler(&self) -> Option<&Arc<Profiler>> {
+        self.profiler.as_ref()
     }
 
     /// Writes one line to the strace sink, if any.

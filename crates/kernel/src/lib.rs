@@ -32,6 +32,7 @@ pub mod path;
 pub mod pipe;
 pub mod process;
 pub mod procfs;
+pub mod profile;
 pub mod restart;
 pub mod run;
 pub mod sigframe;

@@ -39,6 +39,11 @@ pub fn run(cli: &Cli, args: &DoArgs) -> Result<i32> {
         PlatformArg::Systrap => platform::PlatformKind::Systrap,
         PlatformArg::Ptrace => platform::PlatformKind::Ptrace,
     };
+    let profile = cli
+        .profile
+        .as_deref()
+        .map(crate::profile::ProfileFile::create)
+        .transpose()?;
     let vfs = root_filesystem(args)?;
     let plat = platform::new(kind, &platform::Options::default())
         .with_context(|| format!("starting the {:?} platform", cli.platform))?;
@@ -54,6 +59,7 @@ pub fn run(cli: &Cli, args: &DoArgs) -> Result<i32> {
     };
     let config = Config {
         strace: cli.strace,
+        profile: cli.profile.is_some(),
         vdso_fast_clock: !cli.vdso_syscall_clock,
         ..Config::default()
     };
@@ -115,7 +121,12 @@ pub fn run(cli: &Cli, args: &DoArgs) -> Result<i32> {
     };
     // Init runs on this thread; every process it starts runs on its own.
     // We return once all of them are gone.
-    let status = k.run_init(task).context("running the sandbox")?;
+    let started = std::time::Instant::now();
+    let result = k.run_init(task);
+    if let Some(out) = profile {
+        out.write(&k, &args.argv, started.elapsed())?;
+    }
+    let status = result.context("running the sandbox")?;
     Ok(status.shell_code())
 }
 

@@ -6,6 +6,7 @@
 mod cli;
 mod do_cmd;
 mod log;
+mod profile;
 
 use clap::Parser;
 

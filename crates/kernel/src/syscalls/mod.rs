@@ -157,6 +157,7 @@ pub fn dispatch(t: &mut Task, a: &SyscallArgs) -> Option<u64> {
     crate::view::set_current(t.tid);
     t.refresh_fs();
     let entry = lookup(a.nr);
+    let timer = crate::profile::start(t.kernel());
     let strace = t.kernel().strace_enabled();
     if strace {
         crate::strace::enter(t, a);
@@ -173,6 +174,9 @@ pub fn dispatch(t: &mut Task, a: &SyscallArgs) -> Option<u64> {
         },
     };
     let res = crate::restart::resolve(t, res);
+    if let Some(timer) = timer {
+        timer.finish(t.kernel(), a.nr, res.is_err());
+    }
     if strace {
         crate::strace::exit(t, a, &res);
     }
