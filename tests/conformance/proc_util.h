@@ -1,0 +1,246 @@
+/*
+ * Process, signal and thread helpers of the conformance programs, on top of
+ * conformance.h.
+ *
+ * Children never return into the caller's code: they leave with _exit so
+ * that conformance.h's atexit cleanup (which removes the scratch directory)
+ * runs only in the original process. Children report through their exit
+ * status or a pipe, and the parent prints the case line, so the output order
+ * is deterministic.
+ *
+ * Nothing here synchronises by sleeping: a parent and a child meet through a
+ * pipe (pu_post/pu_await), and a blocking call is interrupted by a periodic
+ * interval timer (pu_tick_start), which fires again and again until the call
+ * has blocked and returned EINTR, so the outcome does not depend on timing.
+ */
+#ifndef PROC_UTIL_H
+#define PROC_UTIL_H
+
+#include "conformance.h"
+
+#include <poll.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/time.h>
+#include <time.h>
+
+#define PU_FN static __attribute__((unused))
+
+/* Forks; the child runs `fn(arg)` and exits with its return value. Returns
+ * the child's pid, or -1. */
+PU_FN pid_t pu_spawn(int (*fn)(void *), void *arg)
+{
+    fflush(stdout);
+    pid_t pid = fork();
+    if (pid == 0)
+        _exit(fn(arg));
+    return pid;
+}
+
+/* Waits for `pid` (retrying on EINTR) and returns its wait status, or -1. */
+PU_FN int pu_wait(pid_t pid)
+{
+    int status = 0;
+    pid_t r;
+    do
+        r = waitpid(pid, &status, __WALL);
+    while (r == -1 && errno == EINTR);
+    return r == pid ? status : -1;
+}
+
+/* Runs `fn(arg)` in a child and returns its wait status, or -1. */
+PU_FN int pu_run(int (*fn)(void *), void *arg)
+{
+    pid_t pid = pu_spawn(fn, arg);
+    return pid < 0 ? -1 : pu_wait(pid);
+}
+
+/* The wait status of a child that called _exit(code). */
+#define PU_EXITED(code) (((code)&0xff) << 8)
+
+/* Describes a wait status deterministically, for failure details. */
+PU_FN const char *pu_status_str(int status)
+{
+    static char buf[64];
+    if (status == -1)
+        snprintf(buf, sizeof buf, "wait failed");
+    else if (WIFEXITED(status))
+        snprintf(buf, sizeof buf, "exited %d", WEXITSTATUS(status));
+    else if (WIFSIGNALED(status))
+        snprintf(buf, sizeof buf, "killed by %s", sigabbrev_np(WTERMSIG(status)) ?: "?");
+    else if (WIFSTOPPED(status))
+        snprintf(buf, sizeof buf, "stopped by %s", sigabbrev_np(WSTOPSIG(status)) ?: "?");
+    else
+        snprintf(buf, sizeof buf, "status 0x%x", status);
+    return buf;
+}
+
+/* Expects the wait status `status` to equal `want`. */
+#define EXPECT_STATUS(name, status, want)                                              \
+    do {                                                                               \
+        int pu_s = (status);                                                           \
+        int pu_w = (want);                                                             \
+        if (pu_s == pu_w)                                                              \
+            ok(name);                                                                  \
+        else {                                                                         \
+            char pu_got[64];                                                           \
+            snprintf(pu_got, sizeof pu_got, "%s", pu_status_str(pu_s));                \
+            fail(name, "%s, want %s", pu_got, pu_status_str(pu_w));                    \
+        }                                                                              \
+    } while (0)
+
+/* A one-way channel: one side posts bytes, the other awaits them. */
+struct pu_chan {
+    int rd;
+    int wr;
+};
+
+/* Opens a channel (a close-on-exec pipe). */
+PU_FN void pu_chan_open(struct pu_chan *c)
+{
+    int fds[2];
+    SETUP(pipe2(fds, O_CLOEXEC));
+    c->rd = fds[0];
+    c->wr = fds[1];
+}
+
+/* Closes both ends the caller still holds. */
+PU_FN void pu_chan_close(struct pu_chan *c)
+{
+    if (c->rd >= 0)
+        close(c->rd);
+    if (c->wr >= 0)
+        close(c->wr);
+    c->rd = c->wr = -1;
+}
+
+/* Posts one byte `v`. Returns 0, or -1 if the reader is gone. */
+PU_FN int pu_post(struct pu_chan *c, char v)
+{
+    ssize_t r;
+    do
+        r = write(c->wr, &v, 1);
+    while (r == -1 && errno == EINTR);
+    return r == 1 ? 0 : -1;
+}
+
+/* Awaits one byte; returns it (0..255), or -1 on end of file or error. */
+PU_FN int pu_await(struct pu_chan *c)
+{
+    unsigned char v;
+    ssize_t r;
+    do
+        r = read(c->rd, &v, 1);
+    while (r == -1 && errno == EINTR);
+    return r == 1 ? v : -1;
+}
+
+/* Signals counted by pu_count_handler, indexed by number. */
+static volatile sig_atomic_t pu_sig_count[65];
+
+/* A handler that counts deliveries per signal. */
+PU_FN void pu_count_handler(int sig)
+{
+    if (sig > 0 && sig < 65)
+        pu_sig_count[sig]++;
+}
+
+/* Installs `handler` for `sig` with `flags` (SA_RESTART or not) and an
+ * empty sa_mask. */
+PU_FN void pu_handle(int sig, void (*handler)(int), int flags)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = handler;
+    sa.sa_flags = flags;
+    sigemptyset(&sa.sa_mask);
+    SETUP(sigaction(sig, &sa, NULL));
+}
+
+/* Restores the default action of `sig`. */
+PU_FN void pu_default(int sig)
+{
+    signal(sig, SIG_DFL);
+}
+
+/*
+ * Starts a periodic SIGALRM every `usec` microseconds, counted by
+ * pu_count_handler, with SA_RESTART if `restart`. A blocking call made after
+ * this is interrupted by one of the ticks whatever the timing.
+ */
+PU_FN void pu_tick_start(long usec, int restart)
+{
+    pu_sig_count[SIGALRM] = 0;
+    pu_handle(SIGALRM, pu_count_handler, restart ? SA_RESTART : 0);
+    struct itimerval it = {{0, usec}, {0, usec}};
+    SETUP(setitimer(ITIMER_REAL, &it, NULL));
+}
+
+/* Stops the ticks and restores SIGALRM's default action. Ticks already
+ * pending are discarded. */
+PU_FN void pu_tick_stop(void)
+{
+    struct itimerval it = {{0, 0}, {0, 0}};
+    SETUP(setitimer(ITIMER_REAL, &it, NULL));
+    signal(SIGALRM, SIG_IGN);
+    pu_default(SIGALRM);
+}
+
+/* Blocks `sig` in the calling thread (returns the previous mask in `old` if
+ * not NULL). */
+PU_FN void pu_block(int sig, sigset_t *old)
+{
+    sigset_t s;
+    sigemptyset(&s);
+    sigaddset(&s, sig);
+    SETUP(sigprocmask(SIG_BLOCK, &s, old));
+}
+
+/* Unblocks `sig` in the calling thread. */
+PU_FN void pu_unblock(int sig)
+{
+    sigset_t s;
+    sigemptyset(&s);
+    sigaddset(&s, sig);
+    SETUP(sigprocmask(SIG_UNBLOCK, &s, NULL));
+}
+
+/* Whether `sig` is pending for the calling thread or its process. */
+PU_FN int pu_pending(int sig)
+{
+    sigset_t s;
+    sigemptyset(&s);
+    if (sigpending(&s) != 0)
+        return -1;
+    return sigismember(&s, sig);
+}
+
+/* Monotonic milliseconds, for bounding loops (never for synchronising). */
+PU_FN long pu_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Starts a thread running `fn(arg)`; -1 on failure. */
+PU_FN int pu_thread(pthread_t *t, void *(*fn)(void *), void *arg)
+{
+    int e = pthread_create(t, NULL, fn, arg);
+    if (e != 0) {
+        errno = e;
+        return -1;
+    }
+    return 0;
+}
+
+/* Becomes the child subreaper, so orphaned descendants can be waited for. */
+PU_FN void pu_subreaper(void)
+{
+    SETUP(prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0));
+}
+
+#endif

@@ -1,0 +1,242 @@
+/* Conformance: process groups, sessions and scheduling priority. */
+#include "proc_util.h"
+
+COVERS("getpgid", "setpgid", "getpgrp", "getsid", "setsid", "kill", "getpriority")
+COVERS("setpriority", "getpid", "getppid")
+
+#define NO_PID 0x3fffffff
+
+static int child_setpgid_self(void *arg)
+{
+    (void)arg;
+    if (setpgid(0, 0) != 0)
+        return 1;
+    return getpgrp() == getpid() && getpgid(0) == getpid() ? 0 : 2;
+}
+
+static int child_setsid(void *arg)
+{
+    (void)arg;
+    pid_t s = setsid();
+    if (s != getpid())
+        return 1;
+    if (getsid(0) != getpid() || getpgrp() != getpid())
+        return 2;
+    /* A session leader cannot move to another group, nor start a session. */
+    if (setpgid(0, 0) != -1 || errno != EPERM)
+        return 3;
+    if (setsid() != -1 || errno != EPERM)
+        return 4;
+    return 0;
+}
+
+static int child_leader_setsid(void *arg)
+{
+    (void)arg;
+    if (setpgid(0, 0) != 0)
+        return 1;
+    return setsid() == -1 && errno == EPERM ? 0 : 2;
+}
+
+static int child_kill_own_group(void *arg)
+{
+    (void)arg;
+    struct pu_chan ready, hold;
+    pu_chan_open(&ready);
+    pu_chan_open(&hold);
+    if (setpgid(0, 0) != 0)
+        return 1;
+    signal(SIGUSR1, SIG_IGN);
+    pid_t g = fork();
+    if (g == 0) {
+        pu_default(SIGUSR1);
+        pu_post(&ready, 1);
+        pu_await(&hold);
+        _exit(0);
+    }
+    if (g < 0 || pu_await(&ready) != 1)
+        return 2;
+    if (kill(0, SIGUSR1) != 0)
+        return 3;
+    int st = pu_wait(g);
+    return WIFSIGNALED(st) && WTERMSIG(st) == SIGUSR1 ? 0 : 4;
+}
+
+/* A child blocked on the channel, in a new group of its own if `group`. */
+static pid_t spawn_blocked(struct pu_chan *c, int group)
+{
+    pu_chan_open(c);
+    fflush(stdout);
+    pid_t pid = fork();
+    if (pid == 0) {
+        close(c->wr);
+        if (group)
+            setpgid(0, 0);
+        pu_await(c);
+        _exit(0);
+    }
+    close(c->rd);
+    c->rd = -1;
+    return pid;
+}
+
+static void test_groups(void)
+{
+    EXPECT_EQ("getpgrp_is_getpgid0", getpgrp(), getpgid(0));
+    EXPECT_EQ("getpgid_self", getpgid(getpid()), getpgrp());
+    EXPECT_ERRNO("getpgid_no_process", getpgid(NO_PID), ESRCH);
+    EXPECT_ERRNO("getpgid_negative", getpgid(-5), ESRCH);
+    EXPECT_EQ("getsid_self", getsid(0), getsid(getpid()));
+    EXPECT_ERRNO("getsid_no_process", getsid(NO_PID), ESRCH);
+    EXPECT_ERRNO("setpgid_negative_pgid", setpgid(0, -1), EINVAL);
+    EXPECT_ERRNO("setpgid_no_process", setpgid(NO_PID, 0), ESRCH);
+    if (getpid() != 1)
+        EXPECT_ERRNO("setpgid_not_child", setpgid(1, 0), ESRCH);
+    else
+        EXPECT_ERRNO("setpgid_not_child", setpgid(NO_PID - 1, 0), ESRCH);
+    EXPECT_STATUS("setpgid_self_new_group", pu_run(child_setpgid_self, NULL), PU_EXITED(0));
+
+    struct pu_chan c;
+    pid_t pid = spawn_blocked(&c, 0);
+    EXPECT_EQ("setpgid_child_by_parent", setpgid(pid, pid), 0);
+    EXPECT_EQ("getpgid_child", getpgid(pid), pid);
+    EXPECT_EQ("setpgid_child_back", setpgid(pid, getpgrp()), 0);
+    EXPECT_EQ("getpgid_child_back", getpgid(pid), getpgrp());
+    EXPECT_ERRNO("setpgid_missing_group", setpgid(pid, NO_PID), EPERM);
+    pu_post(&c, 0);
+    pu_wait(pid);
+    pu_chan_close(&c);
+}
+
+static void test_exec_child_group(void)
+{
+    int in[2], ex[2];
+    SETUP(pipe(in));
+    SETUP(pipe2(ex, O_CLOEXEC));
+    fflush(stdout);
+    pid_t pid = fork();
+    if (pid == 0) {
+        dup2(in[0], 0);
+        close(in[0]);
+        close(in[1]);
+        char *av[] = {"sh", "-c", "read x; exit 0", NULL};
+        char *ev[] = {NULL};
+        execve("/bin/sh", av, ev);
+        _exit(120);
+    }
+    close(in[0]);
+    close(ex[1]);
+    /* The close-on-exec pipe reads end of file once the child has exec'd. */
+    char b;
+    ssize_t r = read(ex[0], &b, 1);
+    CHECK("exec_done_seen", r == 0, "read %ld", (long)r);
+    EXPECT_ERRNO("setpgid_after_exec", setpgid(pid, pid), EACCES);
+    close(in[1]);
+    EXPECT_STATUS("exec_child_status", pu_wait(pid), PU_EXITED(0));
+    close(ex[0]);
+}
+
+static void test_sessions(void)
+{
+    EXPECT_STATUS("setsid_in_child", pu_run(child_setsid, NULL), PU_EXITED(0));
+    EXPECT_STATUS("setsid_group_leader_eperm", pu_run(child_leader_setsid, NULL), PU_EXITED(0));
+
+    /* A child that starts a session cannot be moved by its parent. */
+    struct pu_chan c, ready;
+    pu_chan_open(&c);
+    pu_chan_open(&ready);
+    fflush(stdout);
+    pid_t pid = fork();
+    if (pid == 0) {
+        close(c.wr);
+        setsid();
+        pu_post(&ready, 1);
+        pu_await(&c);
+        _exit(0);
+    }
+    close(c.rd);
+    c.rd = -1;
+    pu_await(&ready);
+    EXPECT_EQ("getsid_other_session", getsid(pid), pid);
+    EXPECT_ERRNO("setpgid_other_session", setpgid(pid, getpgrp()), EPERM);
+    CHECK("getsid_differs", getsid(pid) != getsid(0), "same session");
+    pu_post(&c, 0);
+    pu_wait(pid);
+    pu_chan_close(&c);
+    pu_chan_close(&ready);
+}
+
+static void test_group_kill(void)
+{
+    struct pu_chan a, b;
+    pid_t p1 = spawn_blocked(&a, 1);
+    SETUP(setpgid(p1, p1));
+    pid_t p2 = spawn_blocked(&b, 0);
+    SETUP(setpgid(p2, p1));
+    EXPECT_EQ("kill_group_zero_signal", kill(-p1, 0), 0);
+    EXPECT_EQ("kill_group", kill(-p1, SIGTERM), 0);
+    EXPECT_STATUS("kill_group_first", pu_wait(p1), SIGTERM);
+    EXPECT_STATUS("kill_group_second", pu_wait(p2), SIGTERM);
+    pu_chan_close(&a);
+    pu_chan_close(&b);
+    EXPECT_ERRNO("kill_missing_group", kill(-NO_PID, 0), ESRCH);
+    EXPECT_STATUS("kill_zero_own_group", pu_run(child_kill_own_group, NULL), PU_EXITED(0));
+}
+
+static int child_priority(void *arg)
+{
+    (void)arg;
+    if (setpriority(PRIO_PROCESS, 0, 5) != 0)
+        return 1;
+    errno = 0;
+    if (getpriority(PRIO_PROCESS, 0) != 5 || errno)
+        return 2;
+    if (setpriority(PRIO_PROCESS, 0, 100) != 0)
+        return 3;
+    if (getpriority(PRIO_PROCESS, 0) != 19)
+        return 4;
+    if (setpriority(PRIO_PROCESS, 0, -100) != 0)
+        return 5;
+    if (getpriority(PRIO_PROCESS, 0) != -20)
+        return 6;
+    return 0;
+}
+
+static void nobody_priority(void)
+{
+    EXPECT_EQ("setpriority_raise_nice_as_nobody", setpriority(PRIO_PROCESS, 0, 10), 0);
+    EXPECT_ERRNO("setpriority_lower_nice_as_nobody", setpriority(PRIO_PROCESS, 0, 5), EACCES);
+    EXPECT_ERRNO("setpriority_other_user_as_nobody", setpriority(PRIO_PROCESS, getppid(), 19),
+                 EPERM);
+}
+
+static void test_priority(void)
+{
+    errno = 0;
+    int p = getpriority(PRIO_PROCESS, 0);
+    CHECK("getpriority_self", errno == 0 && p >= -20 && p <= 19, "errno %s", errname(errno));
+    EXPECT_EQ("getpriority_pgrp", getpriority(PRIO_PGRP, 0), p);
+    EXPECT_ERRNO("getpriority_bad_which", getpriority(7, 0), EINVAL);
+    EXPECT_ERRNO("getpriority_no_process", getpriority(PRIO_PROCESS, NO_PID), ESRCH);
+    EXPECT_ERRNO("setpriority_bad_which", setpriority(7, 0, 0), EINVAL);
+    EXPECT_ERRNO("setpriority_no_process", setpriority(PRIO_PROCESS, NO_PID, 0), ESRCH);
+    EXPECT_STATUS("setpriority_clamps", pu_run(child_priority, NULL), PU_EXITED(0));
+    if (p == 0)
+        as_nobody(nobody_priority);
+    else {
+        skip("setpriority_raise_nice_as_nobody", "started with a non-zero nice");
+        skip("setpriority_lower_nice_as_nobody", "started with a non-zero nice");
+        skip("setpriority_other_user_as_nobody", "started with a non-zero nice");
+    }
+}
+
+int main(void)
+{
+    conf_begin("process_ids");
+    test_groups();
+    test_exec_child_group();
+    test_sessions();
+    test_group_kill();
+    test_priority();
+    return conf_end();
+}
