@@ -1,0 +1,194 @@
+/* Conformance: sending signals (kill, tkill, tgkill), permission checks and
+ * default actions. */
+#include "proc_util.h"
+
+COVERS("kill", "tkill", "tgkill", "wait4", "rt_sigprocmask", "rt_sigaction")
+
+#define NO_PID 0x3fffffff
+
+static pid_t parent_pid;
+
+static int child_raise(void *arg)
+{
+    raise((int)(long)arg);
+    return 0;
+}
+
+static int child_raise_sigkill_blocked(void *arg)
+{
+    (void)arg;
+    sigset_t all;
+    sigfillset(&all);
+    sigprocmask(SIG_SETMASK, &all, NULL);
+    raise(SIGKILL);
+    return 0;
+}
+
+static int child_raise_handled_then_exit(void *arg)
+{
+    int sig = (int)(long)arg;
+    pu_handle(sig, pu_count_handler, 0);
+    raise(sig);
+    return pu_sig_count[sig] == 1 ? 5 : 6;
+}
+
+/* A child that waits on the channel until killed or released; with
+ * `block_all` it first blocks every signal it can. */
+static pid_t spawn_blocked(struct pu_chan *c, int block_all)
+{
+    pu_chan_open(c);
+    fflush(stdout);
+    pid_t pid = fork();
+    if (pid == 0) {
+        close(c->wr);
+        if (block_all) {
+            sigset_t all;
+            sigfillset(&all);
+            sigprocmask(SIG_SETMASK, &all, NULL);
+        }
+        int v = pu_await(c);
+        _exit(v < 0 ? 0 : v);
+    }
+    close(c->rd);
+    c->rd = -1;
+    return pid;
+}
+
+static void test_errors(void)
+{
+    EXPECT_ERRNO("kill_no_process", kill(NO_PID, 0), ESRCH);
+    EXPECT_ERRNO("kill_bad_signal", kill(getpid(), 65), EINVAL);
+    EXPECT_ERRNO("kill_negative_signal", kill(getpid(), -1), EINVAL);
+    EXPECT_EQ("kill_signal_zero_self", kill(getpid(), 0), 0);
+    EXPECT_ERRNO("tkill_no_thread", syscall(SYS_tkill, NO_PID, 0), ESRCH);
+    EXPECT_ERRNO("tkill_zero_tid", syscall(SYS_tkill, 0, 0), EINVAL);
+    EXPECT_ERRNO("tkill_negative_tid", syscall(SYS_tkill, -1, 0), EINVAL);
+    EXPECT_ERRNO("tkill_bad_signal", syscall(SYS_tkill, getpid(), 65), EINVAL);
+    EXPECT_EQ("tkill_self_zero", syscall(SYS_tkill, syscall(SYS_gettid), 0), 0);
+    EXPECT_ERRNO("tgkill_no_thread", syscall(SYS_tgkill, getpid(), NO_PID, 0), ESRCH);
+    EXPECT_ERRNO("tgkill_no_group", syscall(SYS_tgkill, NO_PID, getpid(), 0), ESRCH);
+    EXPECT_ERRNO("tgkill_zero_tgid", syscall(SYS_tgkill, 0, getpid(), 0), EINVAL);
+    EXPECT_ERRNO("tgkill_zero_tid", syscall(SYS_tgkill, getpid(), 0, 0), EINVAL);
+    EXPECT_ERRNO("tgkill_bad_signal", syscall(SYS_tgkill, getpid(), getpid(), 65), EINVAL);
+
+    struct pu_chan c;
+    pid_t pid = spawn_blocked(&c, 0);
+    EXPECT_ERRNO("tgkill_wrong_group", syscall(SYS_tgkill, getpid(), pid, 0), ESRCH);
+    EXPECT_EQ("tgkill_child", syscall(SYS_tgkill, pid, pid, 0), 0);
+    EXPECT_EQ("kill_child_zero", kill(pid, 0), 0);
+    pu_post(&c, 0);
+    pu_wait(pid);
+    pu_chan_close(&c);
+}
+
+static void nobody_kill(void)
+{
+    EXPECT_ERRNO("kill_root_as_nobody", kill(parent_pid, 0), EPERM);
+    EXPECT_ERRNO("kill_root_sigterm_as_nobody", kill(parent_pid, SIGTERM), EPERM);
+    EXPECT_EQ("kill_sigcont_same_session_as_nobody", kill(parent_pid, SIGCONT), 0);
+    EXPECT_ERRNO("tgkill_root_as_nobody", syscall(SYS_tgkill, parent_pid, parent_pid, SIGUSR1),
+                 EPERM);
+    EXPECT_EQ("kill_self_as_nobody", kill(getpid(), 0), 0);
+}
+
+static void test_permissions(void)
+{
+    parent_pid = getpid();
+    as_nobody(nobody_kill);
+}
+
+static void test_default_actions(void)
+{
+    EXPECT_STATUS("sigusr1_terminates", pu_run(child_raise, (void *)(long)SIGUSR1), SIGUSR1);
+    EXPECT_STATUS("sigterm_terminates", pu_run(child_raise, (void *)(long)SIGTERM), SIGTERM);
+    EXPECT_STATUS("sigalrm_terminates", pu_run(child_raise, (void *)(long)SIGALRM), SIGALRM);
+    EXPECT_STATUS("sigrtmin_terminates", pu_run(child_raise, (void *)(long)SIGRTMIN), SIGRTMIN);
+    int st = pu_run(child_raise, (void *)(long)SIGQUIT);
+    CHECK("sigquit_terminates", WIFSIGNALED(st) && WTERMSIG(st) == SIGQUIT, "%s",
+          pu_status_str(st));
+    EXPECT_STATUS("sigchld_ignored_by_default", pu_run(child_raise, (void *)(long)SIGCHLD),
+                  PU_EXITED(0));
+    EXPECT_STATUS("sigurg_ignored_by_default", pu_run(child_raise, (void *)(long)SIGURG),
+                  PU_EXITED(0));
+    EXPECT_STATUS("sigwinch_ignored_by_default", pu_run(child_raise, (void *)(long)SIGWINCH),
+                  PU_EXITED(0));
+    EXPECT_STATUS("sigcont_ignored_by_default", pu_run(child_raise, (void *)(long)SIGCONT),
+                  PU_EXITED(0));
+    EXPECT_STATUS("sigkill_unblockable", pu_run(child_raise_sigkill_blocked, NULL), SIGKILL);
+    EXPECT_STATUS("handled_signal_returns", pu_run(child_raise_handled_then_exit, (void *)(long)SIGTERM),
+                  PU_EXITED(5));
+}
+
+static void test_stop_continue(void)
+{
+    struct pu_chan c;
+    int st = 0;
+    pid_t pid = spawn_blocked(&c, 0);
+    SETUP(kill(pid, SIGSTOP));
+    EXPECT_EQ("sigstop_stops", waitpid(pid, &st, WUNTRACED), pid);
+    CHECK("sigstop_status", WIFSTOPPED(st) && WSTOPSIG(st) == SIGSTOP, "%s", pu_status_str(st));
+    /* A terminating signal waits until the stopped child continues. */
+    SETUP(kill(pid, SIGTERM));
+    EXPECT_EQ("sigterm_held_while_stopped", waitpid(pid, &st, WNOHANG), 0);
+    SETUP(kill(pid, SIGCONT));
+    EXPECT_EQ("sigcont_then_sigterm_kills", waitpid(pid, &st, 0), pid);
+    EXPECT_STATUS("sigcont_then_sigterm_status", st, SIGTERM);
+    pu_chan_close(&c);
+
+    pid = spawn_blocked(&c, 0);
+    SETUP(kill(pid, SIGSTOP));
+    SETUP(waitpid(pid, &st, WUNTRACED));
+    SETUP(kill(pid, SIGKILL));
+    EXPECT_EQ("sigkill_kills_stopped", waitpid(pid, &st, 0), pid);
+    EXPECT_STATUS("sigkill_stopped_status", st, SIGKILL);
+    pu_chan_close(&c);
+
+    /* SIGSTOP cannot be blocked. */
+    pid = spawn_blocked(&c, 1);
+    SETUP(kill(pid, SIGSTOP));
+    EXPECT_EQ("sigstop_after_block_attempt", waitpid(pid, &st, WUNTRACED), pid);
+    SETUP(kill(pid, SIGCONT));
+    SETUP(waitpid(pid, &st, WCONTINUED));
+    CHECK("continued_status", WIFCONTINUED(st), "%s", pu_status_str(st));
+    pu_post(&c, 3);
+    EXPECT_STATUS("continued_child_runs_on", pu_wait(pid), PU_EXITED(3));
+    pu_chan_close(&c);
+}
+
+static int child_sigcont_handler(void *arg)
+{
+    struct pu_chan *c = arg;
+    close(c->wr);
+    pu_await(c);
+    return pu_sig_count[SIGCONT] == 1 ? 0 : 1;
+}
+
+static void test_sigcont_handler(void)
+{
+    struct pu_chan c;
+    pu_chan_open(&c);
+    pu_handle(SIGCONT, pu_count_handler, 0);
+    pid_t pid = pu_spawn(child_sigcont_handler, &c);
+    pu_default(SIGCONT);
+    close(c.rd);
+    c.rd = -1;
+    int st;
+    SETUP(kill(pid, SIGSTOP));
+    SETUP(waitpid(pid, &st, WUNTRACED));
+    SETUP(kill(pid, SIGCONT));
+    SETUP(waitpid(pid, &st, WCONTINUED));
+    pu_post(&c, 0);
+    EXPECT_STATUS("sigcont_handler_runs", pu_wait(pid), PU_EXITED(0));
+    pu_chan_close(&c);
+}
+
+int main(void)
+{
+    conf_begin("signal_kill");
+    test_errors();
+    test_permissions();
+    test_default_actions();
+    test_stop_continue();
+    test_sigcont_handler();
+    return conf_end();
+}
