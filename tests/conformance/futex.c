@@ -7,7 +7,7 @@
 #include <linux/futex.h>
 #include <stdatomic.h>
 
-COVERS("futex", "set_robust_list", "get_robust_list", "futex_waitv", "fork", "wait4")
+COVERS("futex", "set_robust_list", "get_robust_list", "futex_waitv", "clone", "wait4")
 
 #define NO_PID 0x3fffffff
 
@@ -100,20 +100,23 @@ static void test_wake(void)
     pthread_join(t, NULL);
 
     /* Bitsets: a wake with disjoint bits leaves the waiter alone. The waiter
-     * is first requeued to f2, which also proves it is queued. */
+     * is requeued to f2 first, which also proves it is queued. A spurious
+     * wakeup sends a requeued waiter back to its original address, so the
+     * requeue is repeated until a matching wake finds it on f2. */
     f2 = 0;
     struct waiter b = {&f1, FUTEX_WAIT_BITSET, 0x2, -2, 0};
     SETUP(pu_thread(&t, wait_thread, &b));
-    long end = pu_now_ms() + 2000, r = 0;
-    while (pu_now_ms() < end) {
-        r = futex(&f1, FUTEX_CMP_REQUEUE, 0, (void *)1L, &f2, 0);
-        if (r != 0)
-            break;
-        sched_yield();
+    long moved = 0, disjoint = 0, matching = 0, end = pu_now_ms() + 2000;
+    while (matching == 0 && pu_now_ms() < end) {
+        moved += futex(&f1, FUTEX_CMP_REQUEUE, 0, (void *)1L, &f2, 0);
+        disjoint += futex(&f2, FUTEX_WAKE_BITSET, 1, NULL, NULL, 0x1);
+        matching = futex(&f2, FUTEX_WAKE_BITSET, 1, NULL, NULL, 0x6);
+        if (matching == 0)
+            sched_yield();
     }
-    CHECK("bitset_waiter_requeued", r == 1, "requeue count %ld", r);
-    EXPECT_EQ("wake_bitset_disjoint", futex(&f2, FUTEX_WAKE_BITSET, 1, NULL, NULL, 0x1), 0);
-    EXPECT_EQ("wake_bitset_matching", futex(&f2, FUTEX_WAKE_BITSET, 1, NULL, NULL, 0x6), 1);
+    CHECK("bitset_waiter_requeued", moved >= 1, "requeue count %ld", moved);
+    EXPECT_EQ("wake_bitset_disjoint", disjoint, 0);
+    EXPECT_EQ("wake_bitset_matching", matching, 1);
     pthread_join(t, NULL);
     EXPECT_EQ("bitset_waiter_result", b.result, 0);
 }
@@ -128,22 +131,24 @@ static void test_requeue(void)
                  EINVAL);
     EXPECT_EQ("cmp_requeue_nobody", futex(&f1, FUTEX_CMP_REQUEUE, 1, (void *)1L, &f2, 0), 0);
 
+    /* Waiters are only ever woken on f2, so both wakes prove a requeue
+     * (repeated: a spurious wakeup returns a waiter to f1). */
     struct waiter a = {&f1, FUTEX_WAIT, 0, -2, 0}, b = {&f1, FUTEX_WAIT, 0, -2, 0};
     pthread_t ta, tb;
     SETUP(pu_thread(&ta, wait_thread, &a));
     SETUP(pu_thread(&tb, wait_thread, &b));
-    long moved = 0, end = pu_now_ms() + 2000;
-    while (moved < 2 && pu_now_ms() < end) {
+    long moved = 0, woken = 0, end = pu_now_ms() + 2000;
+    while (woken < 2 && pu_now_ms() < end) {
         long r = futex(&f1, FUTEX_CMP_REQUEUE, 0, (void *)(long)INT_MAX, &f2, 0);
         if (r < 0)
             break;
         moved += r;
-        if (moved < 2)
+        woken += futex(&f2, FUTEX_WAKE, INT_MAX, NULL, NULL, 0);
+        if (woken < 2)
             sched_yield();
     }
-    EXPECT_EQ("cmp_requeue_moves_waiters", moved, 2);
-    EXPECT_EQ("requeued_not_on_source", futex(&f1, FUTEX_WAKE, INT_MAX, NULL, NULL, 0), 0);
-    EXPECT_EQ("requeued_woken_on_target", wake_until(&f2, FUTEX_WAKE, 2), 2);
+    CHECK("cmp_requeue_moves_waiters", moved >= 2, "moved %ld", moved);
+    EXPECT_EQ("requeued_woken_on_target", woken, 2);
     pthread_join(ta, NULL);
     pthread_join(tb, NULL);
     CHECK("requeued_waiters_return_zero", a.result == 0 && b.result == 0, "a %ld b %ld", a.result,

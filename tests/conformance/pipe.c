@@ -6,7 +6,7 @@
 #include <sys/uio.h>
 
 COVERS("pipe", "pipe2", "read", "write", "readv", "writev", "fcntl", "ioctl", "lseek")
-COVERS("pread64", "pwrite64", "splice", "tee", "vmsplice", "mknodat", "openat", "fstat")
+COVERS("pread64", "pwrite64", "splice", "tee", "vmsplice", "mknodat", "openat", "newfstatat")
 
 static int rd, wr;
 

@@ -3,7 +3,7 @@
 
 #include <sys/socket.h>
 
-COVERS("poll", "ppoll", "pipe2", "socketpair", "shutdown", "setrlimit")
+COVERS("poll", "ppoll", "pipe2", "socketpair", "shutdown")
 
 static int rd, wr;
 

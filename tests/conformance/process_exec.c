@@ -4,7 +4,7 @@
  */
 #include "proc_util.h"
 
-COVERS("execve", "execveat", "fork", "wait4", "rt_sigaction", "rt_sigprocmask", "rt_sigpending")
+COVERS("execve", "execveat", "clone", "wait4", "rt_sigaction", "rt_sigprocmask", "rt_sigpending")
 
 extern char **environ;
 

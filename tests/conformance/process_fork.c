@@ -4,7 +4,8 @@
 #include <linux/sched.h>
 
 COVERS("fork", "vfork", "clone", "clone3", "wait4", "getpid", "getppid", "gettid")
-COVERS("set_tid_address", "pidfd_open", "pidfd_send_signal", "waitid", "exit_group")
+COVERS("set_tid_address", "pidfd_open", "pidfd_send_signal", "waitid", "exit_group", "exit")
+COVERS("alarm")
 
 /* A pid above the largest pid_max Linux allows: never a live process. */
 #define NO_PID 0x3fffffff
@@ -128,6 +129,15 @@ static void test_fork(void)
     CHECK("fork_returns_pid", pid > 0, "fork returned %d", pid > 0 ? 1 : pid);
     int st = pu_wait(pid);
     EXPECT_STATUS("fork_child_exit0", st, PU_EXITED(0));
+
+    /* The raw fork syscall (glibc's fork() uses clone). */
+    fflush(stdout);
+    long raw = syscall(SYS_fork);
+    if (raw == 0)
+        _exit(getppid() == parent_pid ? 6 : 7);
+    CHECK("fork_raw_syscall", raw > 0, "errno %s", errname(errno));
+    if (raw > 0)
+        EXPECT_STATUS("fork_raw_child_status", pu_wait(raw), PU_EXITED(6));
 
     EXPECT_STATUS("child_getppid_is_parent", pu_run(child_fork_zero, NULL), PU_EXITED(0));
 

@@ -11,6 +11,13 @@ static int child_exit7(void *arg)
     return 7;
 }
 
+static int child_raw_exit(void *arg)
+{
+    (void)arg;
+    syscall(SYS_exit, 12);
+    return 13;
+}
+
 static int child_abort_by_signal(void *arg)
 {
     int sig = (int)(long)arg;
@@ -66,6 +73,8 @@ static void test_wait4(void)
           pu_status_str(st));
     EXPECT_EQ("wexitstatus", WEXITSTATUS(st), 7);
     EXPECT_ERRNO("wait_after_reap", waitpid(pid, &st, 0), ECHILD);
+
+    EXPECT_STATUS("exit_syscall_single_thread", pu_run(child_raw_exit, NULL), PU_EXITED(12));
 
     pid = pu_spawn(child_abort_by_signal, (void *)(long)SIGTERM);
     EXPECT_EQ("wait_signaled_pid", waitpid(pid, &st, 0), pid);

@@ -1,7 +1,7 @@
 /* Conformance: alternate signal stacks (sigaltstack, SA_ONSTACK). */
 #include "proc_util.h"
 
-COVERS("sigaltstack", "rt_sigaction", "rt_sigreturn", "setrlimit")
+COVERS("sigaltstack", "rt_sigaction", "rt_sigreturn")
 
 #define ALT_SIZE (64 * 1024)
 
