@@ -29,12 +29,23 @@
 
 #define PU_FN static __attribute__((unused))
 
-/* Forks; the child runs `fn(arg)` and exits with its return value. Returns
- * the child's pid, or -1. */
-PU_FN pid_t pu_spawn(int (*fn)(void *), void *arg)
+/*
+ * Forks after flushing stdout. A failed fork is a setup failure: the cases
+ * that follow would wait for a child that does not exist.
+ */
+PU_FN pid_t pu_fork(void)
 {
     fflush(stdout);
     pid_t pid = fork();
+    SETUP(pid);
+    return pid;
+}
+
+/* Forks; the child runs `fn(arg)` and exits with its return value. Returns
+ * the child's pid. */
+PU_FN pid_t pu_spawn(int (*fn)(void *), void *arg)
+{
+    pid_t pid = pu_fork();
     if (pid == 0)
         _exit(fn(arg));
     return pid;
@@ -45,6 +56,8 @@ PU_FN int pu_wait(pid_t pid)
 {
     int status = 0;
     pid_t r;
+    if (pid <= 0)
+        return -1;
     do
         r = waitpid(pid, &status, __WALL);
     while (r == -1 && errno == EINTR);
@@ -54,8 +67,7 @@ PU_FN int pu_wait(pid_t pid)
 /* Runs `fn(arg)` in a child and returns its wait status, or -1. */
 PU_FN int pu_run(int (*fn)(void *), void *arg)
 {
-    pid_t pid = pu_spawn(fn, arg);
-    return pid < 0 ? -1 : pu_wait(pid);
+    return pu_wait(pu_spawn(fn, arg));
 }
 
 /* The wait status of a child that called _exit(code). */

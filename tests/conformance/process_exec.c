@@ -94,8 +94,7 @@ static int child_mode(int argc, char **argv)
  * Returns the wait status; a failed exec exits 120. */
 static int run_exec(const char *path, char *const argv[], char *const envp[], void (*prep)(void))
 {
-    fflush(stdout);
-    pid_t pid = fork();
+    pid_t pid = pu_fork();
     if (pid == 0) {
         if (prep)
             prep();
@@ -248,8 +247,7 @@ static void test_execveat(void)
     char *av[] = {"true", NULL};
     int fd = open("/bin/true", O_PATH | O_CLOEXEC);
     SETUP(fd);
-    fflush(stdout);
-    pid_t pid = fork();
+    pid_t pid = pu_fork();
     if (pid == 0) {
         syscall(SYS_execveat, fd, "", av, empty_env, AT_EMPTY_PATH);
         _exit(120);
@@ -259,8 +257,7 @@ static void test_execveat(void)
 
     int dir = open("/bin", O_RDONLY | O_DIRECTORY);
     SETUP(dir);
-    fflush(stdout);
-    pid = fork();
+    pid = pu_fork();
     if (pid == 0) {
         syscall(SYS_execveat, dir, "true", av, empty_env, 0);
         _exit(120);

@@ -122,8 +122,7 @@ static long do_clone(unsigned long flags, void *ptid)
 
 static void test_fork(void)
 {
-    fflush(stdout);
-    pid_t pid = fork();
+    pid_t pid = pu_fork();
     if (pid == 0)
         _exit(0);
     CHECK("fork_returns_pid", pid > 0, "fork returned %d", pid > 0 ? 1 : pid);
@@ -144,14 +143,15 @@ static void test_fork(void)
     /* The child's getpid is what fork returned to the parent. */
     struct pu_chan c;
     pu_chan_open(&c);
-    fflush(stdout);
-    pid = fork();
+    pid = pu_fork();
     if (pid == 0) {
         pid_t me = getpid();
         if (write(c.wr, &me, sizeof me) != sizeof me)
             _exit(1);
         _exit(0);
     }
+    close(c.wr);
+    c.wr = -1;
     pid_t reported = 0;
     SETUP(read(c.rd, &reported, sizeof reported));
     pu_wait(pid);
@@ -323,8 +323,7 @@ static void test_pidfd(void)
 
     struct pu_chan c;
     pu_chan_open(&c);
-    fflush(stdout);
-    pid_t pid = fork();
+    pid_t pid = pu_fork();
     if (pid == 0) {
         close(c.wr);
         pu_await(&c);

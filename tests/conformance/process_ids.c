@@ -54,6 +54,7 @@ static int child_kill_own_group(void *arg)
         pu_await(&hold);
         _exit(0);
     }
+    close(ready.wr);
     if (g < 0 || pu_await(&ready) != 1)
         return 2;
     if (kill(0, SIGUSR1) != 0)
@@ -66,8 +67,7 @@ static int child_kill_own_group(void *arg)
 static pid_t spawn_blocked(struct pu_chan *c, int group)
 {
     pu_chan_open(c);
-    fflush(stdout);
-    pid_t pid = fork();
+    pid_t pid = pu_fork();
     if (pid == 0) {
         close(c->wr);
         if (group)
@@ -113,8 +113,7 @@ static void test_exec_child_group(void)
     int in[2], ex[2];
     SETUP(pipe(in));
     SETUP(pipe2(ex, O_CLOEXEC));
-    fflush(stdout);
-    pid_t pid = fork();
+    pid_t pid = pu_fork();
     if (pid == 0) {
         dup2(in[0], 0);
         close(in[0]);
@@ -145,8 +144,7 @@ static void test_sessions(void)
     struct pu_chan c, ready;
     pu_chan_open(&c);
     pu_chan_open(&ready);
-    fflush(stdout);
-    pid_t pid = fork();
+    pid_t pid = pu_fork();
     if (pid == 0) {
         close(c.wr);
         setsid();
@@ -156,6 +154,8 @@ static void test_sessions(void)
     }
     close(c.rd);
     c.rd = -1;
+    close(ready.wr);
+    ready.wr = -1;
     pu_await(&ready);
     EXPECT_EQ("getsid_other_session", getsid(pid), pid);
     EXPECT_ERRNO("setpgid_other_session", setpgid(pid, getpgrp()), EPERM);

@@ -47,8 +47,7 @@ static int child_spin(void *arg)
 static pid_t spawn_waiter(struct pu_chan *c)
 {
     pu_chan_open(c);
-    fflush(stdout);
-    pid_t pid = fork();
+    pid_t pid = pu_fork();
     if (pid == 0) {
         close(c->wr);
         int v = pu_await(c);
@@ -245,6 +244,7 @@ static int middle_pdeathsig(void *arg)
     }
     if (g < 0)
         return 1;
+    close(ready.wr);
     return pu_await(&ready) == 1 ? 0 : 1;
 }
 
@@ -268,6 +268,8 @@ static void test_reparent(void)
     EXPECT_ERRNO("pdeathsig_bad_signal", prctl(PR_SET_PDEATHSIG, 65), EINVAL);
     pu_chan_open(&ready);
     pid_t mid2 = pu_spawn(middle_pdeathsig, NULL);
+    close(ready.wr);
+    ready.wr = -1;
     EXPECT_STATUS("pdeathsig_middle_exits", pu_wait(mid2), PU_EXITED(0));
     g = waitpid(-1, &st, 0);
     CHECK("pdeathsig_child_reparented", g > 0 && g != mid2, "no grandchild to wait for");

@@ -181,8 +181,7 @@ static void test_siginfo(void)
     /* Another process may not forge kernel or kill() si_codes. */
     struct pu_chan c;
     pu_chan_open(&c);
-    fflush(stdout);
-    pid_t pid = fork();
+    pid_t pid = pu_fork();
     if (pid == 0) {
         close(c.wr);
         pu_await(&c);

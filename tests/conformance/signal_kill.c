@@ -37,8 +37,7 @@ static int child_raise_handled_then_exit(void *arg)
 static pid_t spawn_blocked(struct pu_chan *c, int block_all)
 {
     pu_chan_open(c);
-    fflush(stdout);
-    pid_t pid = fork();
+    pid_t pid = pu_fork();
     if (pid == 0) {
         close(c->wr);
         if (block_all) {

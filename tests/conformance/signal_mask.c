@@ -157,8 +157,7 @@ static void test_sigsuspend(void)
 
     /* A signal from a child wakes sigsuspend. */
     pid_t parent = getpid();
-    fflush(stdout);
-    pid_t pid = fork();
+    pid_t pid = pu_fork();
     if (pid == 0)
         _exit(kill(parent, SIGUSR1) == 0 ? 0 : 1);
     EXPECT_ERRNO("sigsuspend_woken_by_child", sigsuspend(&none), EINTR);
@@ -202,8 +201,7 @@ static void test_timedwait(void)
                  syscall(SYS_rt_sigtimedwait, &s, BAD_PTR, &zero, 8), EAGAIN);
 
     pid_t parent = getpid();
-    fflush(stdout);
-    pid_t pid = fork();
+    pid_t pid = pu_fork();
     if (pid == 0)
         _exit(kill(parent, SIGUSR1) == 0 ? 0 : 1);
     memset(&si, 0, sizeof si);

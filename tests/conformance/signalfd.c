@@ -135,8 +135,7 @@ static void test_processes(void)
     fd = signalfd(-1, &s, 0);
     SETUP(fd);
     pid_t parent = getpid();
-    fflush(stdout);
-    pid_t pid = fork();
+    pid_t pid = pu_fork();
     if (pid == 0)
         _exit(kill(parent, SIGUSR1) == 0 ? 0 : 1);
     ssize_t n = read_one(fd, &si);

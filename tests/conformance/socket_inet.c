@@ -212,8 +212,7 @@ static void test_tcp_data(void)
     EXPECT_EQ("recv", recv(s, b, sizeof b, 0), 5);
     CHECK("recv_data", !memcmp(b, "hello", 5), "data differs");
 
-    fflush(stdout);
-    pid_t pid = fork();
+    pid_t pid = pu_fork();
     if (pid == 0) {
         send(c, "abcde", 5, 0);
         send(c, "fghij", 5, 0);

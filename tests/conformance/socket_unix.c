@@ -360,8 +360,7 @@ static void test_options(void)
     close(sv[1]);
 
     int l = listener("credsrv", SOCK_STREAM);
-    fflush(stdout);
-    pid_t pid = fork();
+    pid_t pid = pu_fork();
     if (pid == 0) {
         struct sockaddr_un a;
         int c = socket(AF_UNIX, SOCK_STREAM, 0);
