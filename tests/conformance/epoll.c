@@ -5,9 +5,6 @@
 #include <sys/epoll.h>
 #include <sys/socket.h>
 
-COVERS("epoll_create", "epoll_create1", "epoll_ctl", "epoll_wait", "epoll_pwait", "epoll_pwait2")
-COVERS("pipe2", "close", "dup")
-
 static int rd, wr;
 
 static void fresh(void)
@@ -30,6 +27,7 @@ static int add(int ep, int fd, uint32_t events, uint64_t data)
     return epoll_ctl(ep, EPOLL_CTL_ADD, fd, &e);
 }
 
+COVERS("epoll_create", "epoll_create1", "fcntl")
 static void test_create(void)
 {
     EXPECT_ERRNO("create_zero_size", epoll_create(0), EINVAL);
@@ -44,6 +42,7 @@ static void test_create(void)
     EXPECT_ERRNO("create1_bad_flags", epoll_create1(1), EINVAL);
 }
 
+COVERS("epoll_ctl", "epoll_create1")
 static void test_ctl(void)
 {
     int ep = epoll_create1(0);
@@ -77,6 +76,7 @@ static void test_ctl(void)
     close(ep);
 }
 
+COVERS("epoll_wait", "epoll_ctl", "close")
 static void test_wait(void)
 {
     int ep = epoll_create1(0);
@@ -118,6 +118,7 @@ static void test_wait(void)
     close(ep);
 }
 
+COVERS("epoll_wait", "epoll_ctl", "dup", "close")
 static void test_edge(void)
 {
     int ep = epoll_create1(0);
@@ -161,6 +162,7 @@ static void test_edge(void)
     close(ep);
 }
 
+COVERS("epoll_ctl", "epoll_wait")
 static void test_nesting(void)
 {
     int outer = epoll_create1(0), inner = epoll_create1(0);
@@ -181,6 +183,7 @@ static void test_nesting(void)
     close(outer);
 }
 
+COVERS("epoll_pwait", "epoll_pwait2", "epoll_wait")
 static void test_pwait(void)
 {
     int ep = epoll_create1(0);
@@ -235,6 +238,7 @@ static int child_write_later(void *arg)
     return write(wr, "w", 1) == 1 ? 0 : 1;
 }
 
+COVERS("epoll_wait", "socketpair", "shutdown")
 static void test_blocking(void)
 {
     int ep = epoll_create1(0);
@@ -269,6 +273,7 @@ static void test_blocking(void)
 int main(void)
 {
     conf_begin("epoll");
+    pu_reset_signals();
     test_create();
     test_ctl();
     test_wait();

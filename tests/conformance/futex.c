@@ -7,8 +7,6 @@
 #include <linux/futex.h>
 #include <stdatomic.h>
 
-COVERS("futex", "set_robust_list", "get_robust_list", "futex_waitv", "clone", "wait4")
-
 #define NO_PID 0x3fffffff
 
 static long futex(void *uaddr, int op, long val, const void *timeout, void *uaddr2, long val3)
@@ -50,6 +48,7 @@ static void *wait_thread(void *arg)
 
 static uint32_t f1, f2;
 
+COVERS("futex")
 static void test_wait_errors(void)
 {
     f1 = 1;
@@ -84,6 +83,7 @@ static void test_wait_errors(void)
                  ETIMEDOUT);
 }
 
+COVERS("futex")
 static void test_wake(void)
 {
     f1 = 0;
@@ -114,13 +114,14 @@ static void test_wake(void)
         if (matching == 0)
             sched_yield();
     }
-    CHECK("bitset_waiter_requeued", moved >= 1, "requeue count %ld", moved);
+    CHECK("bitset_waiter_requeued", moved >= 1, "never requeued");
     EXPECT_EQ("wake_bitset_disjoint", disjoint, 0);
     EXPECT_EQ("wake_bitset_matching", matching, 1);
     pthread_join(t, NULL);
     EXPECT_EQ("bitset_waiter_result", b.result, 0);
 }
 
+COVERS("futex")
 static void test_requeue(void)
 {
     f1 = 0;
@@ -147,7 +148,7 @@ static void test_requeue(void)
         if (woken < 2)
             sched_yield();
     }
-    CHECK("cmp_requeue_moves_waiters", moved >= 2, "moved %ld", moved);
+    CHECK("cmp_requeue_moves_waiters", moved >= 2, "fewer than 2 requeued");
     EXPECT_EQ("requeued_woken_on_target", woken, 2);
     pthread_join(ta, NULL);
     pthread_join(tb, NULL);
@@ -155,6 +156,7 @@ static void test_requeue(void)
           b.result);
 }
 
+COVERS("futex")
 static void test_wake_op(void)
 {
     f1 = 0;
@@ -203,6 +205,7 @@ static int child_shared_wait(void *arg)
     return r == 0 ? 0 : 1;
 }
 
+COVERS("futex", "clone", "wait4")
 static void test_shared(void)
 {
     uint32_t *f = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
@@ -214,6 +217,7 @@ static void test_shared(void)
     munmap(f, 4096);
 }
 
+COVERS("futex", "setitimer")
 static void test_eintr(void)
 {
     f1 = 0;
@@ -224,6 +228,7 @@ static void test_eintr(void)
     pu_tick_stop();
 }
 
+COVERS("futex")
 static void test_pi(void)
 {
     uint32_t tid = syscall(SYS_gettid);
@@ -249,6 +254,7 @@ static void *lock_and_exit(void *arg)
     return NULL;
 }
 
+COVERS("set_robust_list", "get_robust_list", "futex", "exit")
 static void test_robust(void)
 {
     void *head = NULL;
@@ -279,6 +285,7 @@ struct futex_waitv_arg {
     uint32_t reserved;
 };
 
+COVERS("futex_waitv")
 static void test_waitv(void)
 {
 #ifdef SYS_futex_waitv
@@ -315,6 +322,7 @@ static void test_waitv(void)
 int main(void)
 {
     conf_begin("futex");
+    pu_reset_signals();
     test_wait_errors();
     test_wake();
     test_requeue();

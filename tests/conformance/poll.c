@@ -3,8 +3,6 @@
 
 #include <sys/socket.h>
 
-COVERS("poll", "ppoll", "pipe2", "socketpair", "shutdown")
-
 static int rd, wr;
 
 static void fresh(void)
@@ -22,6 +20,7 @@ static short revents_of(int fd, short events, int timeout, int *ret)
     return p.revents;
 }
 
+COVERS("poll")
 static void test_pipe(void)
 {
     int r;
@@ -55,6 +54,7 @@ static void test_pipe(void)
     close(wr);
 }
 
+COVERS("poll")
 static void test_special(void)
 {
     int r;
@@ -98,6 +98,7 @@ static void test_special(void)
     close(wr);
 }
 
+COVERS("poll", "shutdown", "socketpair")
 static void test_sockets(void)
 {
     int sv[2], r;
@@ -122,6 +123,7 @@ static int child_write_later(void *arg)
     return write(wr, "w", 1) == 1 ? 0 : 1;
 }
 
+COVERS("poll")
 static void test_blocking(void)
 {
     fresh();
@@ -148,6 +150,7 @@ static void test_blocking(void)
     close(wr);
 }
 
+COVERS("ppoll")
 static void test_ppoll(void)
 {
     fresh();
@@ -193,6 +196,7 @@ static void test_ppoll(void)
 int main(void)
 {
     conf_begin("poll");
+    pu_reset_signals();
     test_pipe();
     test_special();
     test_sockets();

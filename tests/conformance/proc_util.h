@@ -36,8 +36,8 @@
 PU_FN pid_t pu_fork(void)
 {
     fflush(stdout);
-    pid_t pid = fork();
-    SETUP(pid);
+    pid_t pid;
+    SETUP(pid = fork());
     return pid;
 }
 
@@ -228,6 +228,21 @@ PU_FN int pu_pending(int sig)
     if (sigpending(&s) != 0)
         return -1;
     return sigismember(&s, sig);
+}
+
+/*
+ * Gives every signal its default action and unblocks all of them. Ignored
+ * dispositions and the signal mask survive exec, so a program cannot trust
+ * what its launcher left (Python, for one, ignores SIGPIPE).
+ */
+PU_FN void pu_reset_signals(void)
+{
+    for (int sig = 1; sig < 65; sig++)
+        if (sig != SIGKILL && sig != SIGSTOP)
+            signal(sig, SIG_DFL);
+    sigset_t none;
+    sigemptyset(&none);
+    SETUP(sigprocmask(SIG_SETMASK, &none, NULL));
 }
 
 /* Monotonic milliseconds, for bounding loops (never for synchronising). */

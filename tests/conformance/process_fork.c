@@ -3,10 +3,6 @@
 
 #include <linux/sched.h>
 
-COVERS("fork", "vfork", "clone", "clone3", "wait4", "getpid", "getppid", "gettid")
-COVERS("set_tid_address", "pidfd_open", "pidfd_send_signal", "waitid", "exit_group", "exit")
-COVERS("alarm")
-
 /* A pid above the largest pid_max Linux allows: never a live process. */
 #define NO_PID 0x3fffffff
 
@@ -120,6 +116,7 @@ static long do_clone(unsigned long flags, void *ptid)
     return r;
 }
 
+COVERS("clone", "fork", "wait4", "getpid", "getppid", "alarm")
 static void test_fork(void)
 {
     pid_t pid = pu_fork();
@@ -205,6 +202,7 @@ static void test_fork(void)
     EXPECT_STATUS("exit_status_masked", pu_run(child_exit_code, (void *)(256L + 7)), PU_EXITED(7));
 }
 
+COVERS("vfork")
 static void test_vfork(void)
 {
     vfork_value = 0;
@@ -218,6 +216,7 @@ static void test_vfork(void)
     EXPECT_STATUS("vfork_child_status", pu_wait(pid), PU_EXITED(4));
 }
 
+COVERS("clone")
 static void test_clone_errors(void)
 {
     EXPECT_ERRNO("clone_sighand_without_vm", do_clone(CLONE_SIGHAND | SIGCHLD, NULL), EINVAL);
@@ -239,6 +238,7 @@ static void test_clone_errors(void)
         EXPECT_STATUS("clone_child_status", pu_wait(pid), PU_EXITED(3));
 }
 
+COVERS("clone3", "waitid")
 static void test_clone3(void)
 {
     struct clone_args a;
@@ -304,6 +304,7 @@ static void test_clone3(void)
     }
 }
 
+COVERS("pidfd_open", "pidfd_send_signal")
 static void test_pidfd(void)
 {
     EXPECT_ERRNO("pidfd_open_no_process", syscall(SYS_pidfd_open, NO_PID, 0), ESRCH);
@@ -343,6 +344,7 @@ static void test_pidfd(void)
     pu_chan_close(&c);
 }
 
+COVERS("gettid", "set_tid_address", "clone3", "exit")
 static void test_ids(void)
 {
     EXPECT_EQ("gettid_is_pid_in_main", syscall(SYS_gettid), getpid());
@@ -358,6 +360,7 @@ static void test_ids(void)
 int main(void)
 {
     conf_begin("process_fork");
+    pu_reset_signals();
     parent_pid = getpid();
     test_fork();
     test_vfork();

@@ -1,9 +1,6 @@
 /* Conformance: process groups, sessions and scheduling priority. */
 #include "proc_util.h"
 
-COVERS("getpgid", "setpgid", "getpgrp", "getsid", "setsid", "kill", "getpriority")
-COVERS("setpriority", "getpid", "getppid")
-
 #define NO_PID 0x3fffffff
 
 static int child_setpgid_self(void *arg)
@@ -80,6 +77,7 @@ static pid_t spawn_blocked(struct pu_chan *c, int group)
     return pid;
 }
 
+COVERS("getpgrp", "getpgid", "getsid", "setpgid")
 static void test_groups(void)
 {
     EXPECT_EQ("getpgrp_is_getpgid0", getpgrp(), getpgid(0));
@@ -108,6 +106,7 @@ static void test_groups(void)
     pu_chan_close(&c);
 }
 
+COVERS("setpgid", "execve")
 static void test_exec_child_group(void)
 {
     int in[2], ex[2];
@@ -135,6 +134,7 @@ static void test_exec_child_group(void)
     close(ex[0]);
 }
 
+COVERS("setsid", "getsid", "setpgid")
 static void test_sessions(void)
 {
     EXPECT_STATUS("setsid_in_child", pu_run(child_setsid, NULL), PU_EXITED(0));
@@ -166,6 +166,7 @@ static void test_sessions(void)
     pu_chan_close(&ready);
 }
 
+COVERS("kill", "setpgid")
 static void test_group_kill(void)
 {
     struct pu_chan a, b;
@@ -202,6 +203,7 @@ static int child_priority(void *arg)
     return 0;
 }
 
+COVERS("setpriority")
 static void nobody_priority(void)
 {
     EXPECT_EQ("setpriority_raise_nice_as_nobody", setpriority(PRIO_PROCESS, 0, 10), 0);
@@ -210,6 +212,7 @@ static void nobody_priority(void)
                  EPERM);
 }
 
+COVERS("getpriority", "setpriority")
 static void test_priority(void)
 {
     errno = 0;
@@ -233,6 +236,7 @@ static void test_priority(void)
 int main(void)
 {
     conf_begin("process_ids");
+    pu_reset_signals();
     test_groups();
     test_exec_child_group();
     test_sessions();

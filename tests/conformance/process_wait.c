@@ -1,8 +1,6 @@
 /* Conformance: waiting for children (wait4, waitid), reparenting, rusage. */
 #include "proc_util.h"
 
-COVERS("wait4", "waitid", "getrusage", "prctl", "kill", "exit", "exit_group", "getppid")
-
 #define NO_PID 0x3fffffff
 
 static int child_exit7(void *arg)
@@ -58,6 +56,7 @@ static pid_t spawn_waiter(struct pu_chan *c)
     return pid;
 }
 
+COVERS("wait4", "exit")
 static void test_wait4(void)
 {
     int st = 0;
@@ -102,6 +101,7 @@ static void test_wait4(void)
     EXPECT_ERRNO("wait4_efault_still_reaps", waitpid(pid, &st, WNOHANG), ECHILD);
 }
 
+COVERS("wait4", "waitid", "kill")
 static void test_stop_continue(void)
 {
     struct pu_chan c;
@@ -133,6 +133,7 @@ static void test_stop_continue(void)
     pu_chan_close(&c);
 }
 
+COVERS("waitid")
 static void test_waitid(void)
 {
     siginfo_t si;
@@ -167,6 +168,7 @@ static void test_waitid(void)
     EXPECT_ERRNO("waitid_efault", waitid(P_ALL, 0, BAD_PTR, WEXITED), EFAULT);
 }
 
+COVERS("wait4", "getrusage")
 static void test_rusage(void)
 {
     struct rusage before, after, ru;
@@ -192,6 +194,7 @@ static void test_rusage(void)
     EXPECT_OK("getrusage_thread", getrusage(RUSAGE_THREAD, &ru));
 }
 
+COVERS("wait4", "rt_sigaction")
 static void test_autoreap(void)
 {
     int st = 0;
@@ -248,6 +251,7 @@ static int middle_pdeathsig(void *arg)
     return pu_await(&ready) == 1 ? 0 : 1;
 }
 
+COVERS("prctl", "wait4", "getppid")
 static void test_reparent(void)
 {
     pu_subreaper();
@@ -279,6 +283,7 @@ static void test_reparent(void)
     prctl(PR_SET_CHILD_SUBREAPER, 0);
 }
 
+COVERS("kill", "waitid", "wait4")
 static void test_zombie(void)
 {
     struct pu_chan c;
@@ -299,6 +304,7 @@ static void test_zombie(void)
 int main(void)
 {
     conf_begin("process_wait");
+    pu_reset_signals();
     test_wait4();
     test_stop_continue();
     test_waitid();

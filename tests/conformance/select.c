@@ -3,8 +3,6 @@
 
 #include <sys/select.h>
 
-COVERS("select", "pselect6", "pipe2")
-
 static int rd, wr;
 
 static void fresh(void)
@@ -21,6 +19,7 @@ static void done(void)
     close(wr);
 }
 
+COVERS("select")
 static void test_ready(void)
 {
     fresh();
@@ -70,6 +69,7 @@ static void test_ready(void)
     done();
 }
 
+COVERS("select")
 static void test_errors(void)
 {
     fresh();
@@ -92,6 +92,7 @@ static void test_errors(void)
     done();
 }
 
+COVERS("select")
 static void test_timeouts(void)
 {
     fresh();
@@ -115,6 +116,7 @@ static void test_timeouts(void)
     done();
 }
 
+COVERS("pselect6", "select")
 static void test_signals(void)
 {
     fresh();
@@ -167,6 +169,7 @@ static void test_signals(void)
 int main(void)
 {
     conf_begin("select");
+    pu_reset_signals();
     test_ready();
     test_errors();
     test_timeouts();

@@ -4,9 +4,6 @@
 
 #include <setjmp.h>
 
-COVERS("rt_sigaction", "rt_sigreturn", "kill", "tgkill", "rt_sigqueueinfo")
-COVERS("rt_tgsigqueueinfo", "pause", "rt_sigprocmask")
-
 static volatile sig_atomic_t last_sig;
 static volatile sig_atomic_t hits;
 static volatile sig_atomic_t self_blocked;
@@ -48,6 +45,7 @@ static struct kernel_sigaction {
     unsigned long mask;
 } ksa;
 
+COVERS("rt_sigaction")
 static void test_dispositions(void)
 {
     struct sigaction sa, old;
@@ -90,6 +88,7 @@ static void test_dispositions(void)
     pu_default(SIGURG);
 }
 
+COVERS("rt_sigaction", "rt_sigprocmask", "rt_sigreturn", "tgkill", "rt_sigpending")
 static void test_handler_context(void)
 {
     hits = 0;
@@ -140,6 +139,7 @@ static void test_handler_context(void)
     pu_default(SIGUSR1);
 }
 
+COVERS("kill", "tgkill", "rt_sigqueueinfo", "rt_tgsigqueueinfo")
 static void test_siginfo(void)
 {
     handle_info(SIGUSR1);
@@ -230,6 +230,7 @@ static void catch_faults(void)
 
 static volatile int zero;
 
+COVERS("rt_sigaction")
 static void test_faults(void)
 {
     catch_faults();
@@ -324,6 +325,7 @@ static int child_pause(void *arg)
     return r == -1 && errno == EINTR ? 0 : 1;
 }
 
+COVERS("rt_sigprocmask", "pause", "setitimer")
 static void test_fatal(void)
 {
     EXPECT_STATUS("blocked_fault_kills", pu_run(child_fault_blocked, NULL), SIGSEGV);
@@ -334,6 +336,7 @@ static void test_fatal(void)
 int main(void)
 {
     conf_begin("signal_action");
+    pu_reset_signals();
     test_dispositions();
     test_handler_context();
     test_siginfo();

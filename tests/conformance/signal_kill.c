@@ -2,8 +2,6 @@
  * default actions. */
 #include "proc_util.h"
 
-COVERS("kill", "tkill", "tgkill", "wait4", "rt_sigprocmask", "rt_sigaction")
-
 #define NO_PID 0x3fffffff
 
 static pid_t parent_pid;
@@ -53,6 +51,7 @@ static pid_t spawn_blocked(struct pu_chan *c, int block_all)
     return pid;
 }
 
+COVERS("kill", "tkill", "tgkill")
 static void test_errors(void)
 {
     EXPECT_ERRNO("kill_no_process", kill(NO_PID, 0), ESRCH);
@@ -80,6 +79,7 @@ static void test_errors(void)
     pu_chan_close(&c);
 }
 
+COVERS("kill", "tgkill")
 static void nobody_kill(void)
 {
     EXPECT_ERRNO("kill_root_as_nobody", kill(parent_pid, 0), EPERM);
@@ -96,6 +96,7 @@ static void test_permissions(void)
     as_nobody(nobody_kill);
 }
 
+COVERS("tgkill", "wait4")
 static void test_default_actions(void)
 {
     EXPECT_STATUS("sigusr1_terminates", pu_run(child_raise, (void *)(long)SIGUSR1), SIGUSR1);
@@ -118,6 +119,7 @@ static void test_default_actions(void)
                   PU_EXITED(5));
 }
 
+COVERS("kill", "wait4")
 static void test_stop_continue(void)
 {
     struct pu_chan c;
@@ -162,6 +164,7 @@ static int child_sigcont_handler(void *arg)
     return pu_sig_count[SIGCONT] == 1 ? 0 : 1;
 }
 
+COVERS("kill")
 static void test_sigcont_handler(void)
 {
     struct pu_chan c;
@@ -184,6 +187,7 @@ static void test_sigcont_handler(void)
 int main(void)
 {
     conf_begin("signal_kill");
+    pu_reset_signals();
     test_errors();
     test_permissions();
     test_default_actions();

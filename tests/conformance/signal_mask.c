@@ -2,9 +2,6 @@
  * rt_sigtimedwait. */
 #include "proc_util.h"
 
-COVERS("rt_sigprocmask", "rt_sigpending", "rt_sigsuspend", "rt_sigtimedwait", "kill", "tgkill")
-COVERS("rt_sigqueueinfo", "setitimer")
-
 static int order[8];
 static volatile sig_atomic_t norder;
 
@@ -34,6 +31,7 @@ static sigset_t current_mask(void)
     return s;
 }
 
+COVERS("rt_sigprocmask")
 static void test_procmask(void)
 {
     sigset_t empty = mask_of(0, 0), old;
@@ -81,6 +79,7 @@ static void test_procmask(void)
     SETUP(sigprocmask(SIG_SETMASK, &empty, NULL));
 }
 
+COVERS("rt_sigpending", "rt_sigprocmask", "rt_sigqueueinfo", "rt_sigtimedwait")
 static void test_pending(void)
 {
     pu_handle(SIGUSR1, pu_count_handler, 0);
@@ -141,6 +140,7 @@ static void test_pending(void)
     pu_default(SIGUSR2);
 }
 
+COVERS("rt_sigsuspend", "kill")
 static void test_sigsuspend(void)
 {
     pu_handle(SIGUSR1, pu_count_handler, 0);
@@ -166,6 +166,7 @@ static void test_sigsuspend(void)
     pu_default(SIGUSR1);
 }
 
+COVERS("rt_sigtimedwait", "rt_sigqueueinfo", "kill", "setitimer")
 static void test_timedwait(void)
 {
     sigset_t s = mask_of(SIGUSR1, SIGRTMIN);
@@ -232,6 +233,7 @@ static void *pending_thread(void *arg)
     return NULL;
 }
 
+COVERS("rt_sigprocmask", "tgkill", "rt_sigpending")
 static void test_threads(void)
 {
     pu_block(SIGUSR2, NULL);
@@ -251,6 +253,7 @@ static void test_threads(void)
 int main(void)
 {
     conf_begin("signal_mask");
+    pu_reset_signals();
     test_procmask();
     test_pending();
     test_sigsuspend();
