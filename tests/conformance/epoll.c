@@ -61,7 +61,8 @@ static void test_ctl(void)
     EXPECT_ERRNO("ctl_bad_fd", epoll_ctl(ep, EPOLL_CTL_ADD, 9999, &e), EBADF);
     EXPECT_ERRNO("ctl_bad_epfd", epoll_ctl(9999, EPOLL_CTL_ADD, rd, &e), EBADF);
     EXPECT_ERRNO("ctl_not_epoll", epoll_ctl(rd, EPOLL_CTL_ADD, wr, &e), EINVAL);
-    EXPECT_ERRNO("ctl_event_efault", syscall(SYS_epoll_ctl, ep, EPOLL_CTL_ADD, rd, BAD_PTR), EFAULT);
+    EXPECT_ERRNO("ctl_event_efault",
+                 syscall(SYS_epoll_ctl, ep, EPOLL_CTL_ADD, rd, BAD_PTR), EFAULT);
     make_file("f", "x", 1);
     int f = open("f", O_RDONLY);
     SETUP(f);
@@ -220,7 +221,8 @@ static void test_pwait(void)
     } else {
         CHECK("pwait2_timeout", r == 0, "returned %ld", r);
         struct timespec bad = {0, 1000000000};
-        EXPECT_ERRNO("pwait2_bad_nsec", syscall(SYS_epoll_pwait2, ep, ev, 2, &bad, NULL, 8), EINVAL);
+        EXPECT_ERRNO("pwait2_bad_nsec",
+                     syscall(SYS_epoll_pwait2, ep, ev, 2, &bad, NULL, 8), EINVAL);
         SETUP(write(wr, "x", 1));
         EXPECT_EQ("pwait2_ready", syscall(SYS_epoll_pwait2, ep, ev, 2, NULL, NULL, 8), 1);
     }

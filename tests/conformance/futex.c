@@ -69,7 +69,8 @@ static void test_wait_errors(void)
     EXPECT_ERRNO("wake_shared_efault", futex(g, FUTEX_WAKE, 1, NULL, NULL, 0), EFAULT);
     EXPECT_EQ("wake_private_no_access", futex(g, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0), 0);
     EXPECT_ERRNO("bad_op", futex(&f1, 99, 0, NULL, NULL, 0), ENOSYS);
-    EXPECT_ERRNO("wake_realtime_flag", futex(&f1, FUTEX_WAKE | FUTEX_CLOCK_REALTIME, 1, NULL, NULL, 0),
+    EXPECT_ERRNO("wake_realtime_flag",
+                 futex(&f1, FUTEX_WAKE | FUTEX_CLOCK_REALTIME, 1, NULL, NULL, 0),
                  ENOSYS);
     EXPECT_EQ("wake_no_waiters", futex(&f1, FUTEX_WAKE, 1, NULL, NULL, 0), 0);
     EXPECT_ERRNO("wait_bitset_zero", futex(&f1, FUTEX_WAIT_BITSET, 1, &ts, NULL, 0), EINVAL);
@@ -213,7 +214,8 @@ static void test_shared(void)
     *f = 0;
     pid_t pid = pu_spawn(child_shared_wait, f);
     EXPECT_EQ("shared_wake_across_fork", wake_until(f, FUTEX_WAKE, 1), 1);
-    EXPECT_STATUS("shared_waiter_returns_zero", pu_wait(pid), PU_EXITED(0));
+    CHECK("shared_waiter_returns_zero", pu_status_is(pu_wait(pid), PU_EXITED(0)),
+          "%s", pu_status_diff);
     munmap(f, 4096);
 }
 
@@ -291,7 +293,8 @@ static void test_waitv(void)
 #ifdef SYS_futex_waitv
     f1 = 1;
     f2 = 2;
-    struct futex_waitv_arg v[2] = {{1, (uintptr_t)&f1, 2 | 128, 0}, {2, (uintptr_t)&f2, 2 | 128, 0}};
+    struct futex_waitv_arg v[2] = {{1, (uintptr_t)&f1, 2 | 128, 0},
+                                   {2, (uintptr_t)&f2, 2 | 128, 0}};
     struct timespec now;
     clock_gettime(CLOCK_MONOTONIC, &now);
     now.tv_nsec += 1000000;

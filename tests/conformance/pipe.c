@@ -37,12 +37,14 @@ static void test_create(void)
     close(p[1]);
 
     EXPECT_OK("pipe2_cloexec", pipe2(p, O_CLOEXEC));
-    CHECK("pipe2_cloexec_both", fcntl(p[0], F_GETFD) == FD_CLOEXEC && fcntl(p[1], F_GETFD) == FD_CLOEXEC,
+    CHECK("pipe2_cloexec_both",
+          fcntl(p[0], F_GETFD) == FD_CLOEXEC && fcntl(p[1], F_GETFD) == FD_CLOEXEC,
           "flag missing");
     close(p[0]);
     close(p[1]);
     EXPECT_OK("pipe2_nonblock", pipe2(p, O_NONBLOCK));
-    CHECK("pipe2_nonblock_both", (fcntl(p[0], F_GETFL) & O_NONBLOCK) && (fcntl(p[1], F_GETFL) & O_NONBLOCK),
+    CHECK("pipe2_nonblock_both",
+          (fcntl(p[0], F_GETFL) & O_NONBLOCK) && (fcntl(p[1], F_GETFL) & O_NONBLOCK),
           "flag missing");
     close(p[0]);
     close(p[1]);
@@ -102,7 +104,8 @@ static int child_write_closed(void *arg)
 COVERS("write", "rt_sigaction", "rt_sigprocmask")
 static void test_epipe(void)
 {
-    EXPECT_STATUS("sigpipe_kills", pu_run(child_write_closed, NULL), SIGPIPE);
+    CHECK("sigpipe_kills", pu_status_is(pu_run(child_write_closed, NULL), SIGPIPE),
+          "%s", pu_status_diff);
     fresh(0);
     close(rd);
     signal(SIGPIPE, SIG_IGN);
@@ -225,7 +228,7 @@ static void test_blocking_large(void)
     memset(big, 'z', sizeof big);
     EXPECT_EQ("blocking_write_larger_than_pipe", write(wr, big, sizeof big), 200000);
     done();
-    EXPECT_STATUS("reader_got_everything", pu_wait(pid), PU_EXITED(0));
+    CHECK("reader_got_everything", pu_status_is(pu_wait(pid), PU_EXITED(0)), "%s", pu_status_diff);
 }
 
 COVERS("pipe2", "read", "write")

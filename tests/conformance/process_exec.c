@@ -142,42 +142,55 @@ COVERS("execve", "clone", "wait4")
 static void test_exec_state(void)
 {
     char *t[] = {"true", NULL};
-    EXPECT_STATUS("execve_bin_true", run_exec("/bin/true", t, empty_env, NULL), PU_EXITED(0));
+    CHECK("execve_bin_true", pu_status_is(run_exec("/bin/true", t, empty_env, NULL), PU_EXITED(0)),
+          "%s", pu_status_diff);
     char *sh[] = {"sh", "-c", "exit 3", NULL};
-    EXPECT_STATUS("execve_shell_status", run_exec("/bin/sh", sh, empty_env, NULL), PU_EXITED(3));
+    CHECK("execve_shell_status",
+          pu_status_is(run_exec("/bin/sh", sh, empty_env, NULL), PU_EXITED(3)),
+          "%s", pu_status_diff);
 
     char *av[] = {"x", "argv", "a", "", "c", NULL};
-    EXPECT_STATUS("execve_argv_passed", run_exec(self, av, empty_env, NULL), PU_EXITED(0));
+    CHECK("execve_argv_passed", pu_status_is(run_exec(self, av, empty_env, NULL), PU_EXITED(0)),
+          "%s", pu_status_diff);
     char *ev[] = {"x", "env", NULL};
     char *env[] = {"CONF_X=y=z", NULL};
-    EXPECT_STATUS("execve_envp_passed", run_exec(self, ev, env, NULL), PU_EXITED(0));
+    CHECK("execve_envp_passed", pu_status_is(run_exec(self, ev, env, NULL), PU_EXITED(0)),
+          "%s", pu_status_diff);
     char *nv[] = {"x", "noenv", NULL};
-    EXPECT_STATUS("execve_empty_envp", run_exec(self, nv, empty_env, NULL), PU_EXITED(0));
-    EXPECT_STATUS("execve_null_envp", run_exec(self, nv, NULL, NULL), PU_EXITED(0));
+    CHECK("execve_empty_envp", pu_status_is(run_exec(self, nv, empty_env, NULL), PU_EXITED(0)),
+          "%s", pu_status_diff);
+    CHECK("execve_null_envp", pu_status_is(run_exec(self, nv, NULL, NULL), PU_EXITED(0)),
+          "%s", pu_status_diff);
 
     char *pv[] = {"x", "pid", pid_arg, NULL};
-    EXPECT_STATUS("execve_keeps_pid", run_exec(self, pv, empty_env, prep_pid), PU_EXITED(0));
+    CHECK("execve_keeps_pid", pu_status_is(run_exec(self, pv, empty_env, prep_pid), PU_EXITED(0)),
+          "%s", pu_status_diff);
 
     make_file("data", "abcdef", 6);
     char *fv[] = {"x", "fds", fd_a, fd_b, NULL};
-    EXPECT_STATUS("execve_cloexec_and_offsets", run_exec(self, fv, empty_env, prep_fds),
-                  PU_EXITED(0));
+    CHECK("execve_cloexec_and_offsets",
+          pu_status_is(run_exec(self, fv, empty_env, prep_fds), PU_EXITED(0)),
+          "%s", pu_status_diff);
     char *sv[] = {"x", "signals", NULL};
-    EXPECT_STATUS("execve_resets_handlers_keeps_ignored",
-                  run_exec(self, sv, empty_env, prep_signals), PU_EXITED(0));
+    CHECK("execve_resets_handlers_keeps_ignored",
+          pu_status_is(run_exec(self, sv, empty_env, prep_signals), PU_EXITED(0)),
+          "%s", pu_status_diff);
     char *mv[] = {"x", "mask", NULL};
-    EXPECT_STATUS("execve_keeps_mask_and_pending", run_exec(self, mv, empty_env, prep_mask),
-                  PU_EXITED(0));
+    CHECK("execve_keeps_mask_and_pending",
+          pu_status_is(run_exec(self, mv, empty_env, prep_mask), PU_EXITED(0)),
+          "%s", pu_status_diff);
 
     make_file("script", "#!/bin/sh\nexit 6\n", 17);
     SETUP(chmod("script", 0755));
     char *scv[] = {"script", NULL};
-    EXPECT_STATUS("execve_shebang_script", run_exec("./script", scv, empty_env, NULL),
-                  PU_EXITED(6));
+    CHECK("execve_shebang_script",
+          pu_status_is(run_exec("./script", scv, empty_env, NULL), PU_EXITED(6)),
+          "%s", pu_status_diff);
     make_file("script2", "#!/bin/sh -e\nfalse\nexit 0\n", 26);
     SETUP(chmod("script2", 0755));
-    EXPECT_STATUS("execve_shebang_argument", run_exec("./script2", scv, empty_env, NULL),
-                  PU_EXITED(1));
+    CHECK("execve_shebang_argument",
+          pu_status_is(run_exec("./script2", scv, empty_env, NULL), PU_EXITED(1)),
+          "%s", pu_status_diff);
 }
 
 COVERS("execve")
@@ -211,7 +224,8 @@ static void test_exec_errors(void)
     SETUP(symlink("l1", "l2"));
     EXPECT_ERRNO("execve_eloop", execve("./l1", av, empty_env), ELOOP);
     EXPECT_ERRNO("execve_path_efault", syscall(SYS_execve, BAD_PTR, av, empty_env), EFAULT);
-    EXPECT_ERRNO("execve_argv_efault", syscall(SYS_execve, "/bin/true", BAD_PTR, empty_env), EFAULT);
+    EXPECT_ERRNO("execve_argv_efault",
+                 syscall(SYS_execve, "/bin/true", BAD_PTR, empty_env), EFAULT);
     char *bad_elem[] = {"x", BAD_PTR, NULL};
     EXPECT_ERRNO("execve_argv_elem_efault", execve("/bin/true", bad_elem, empty_env), EFAULT);
     EXPECT_ERRNO("execve_envp_efault", syscall(SYS_execve, "/bin/true", av, BAD_PTR), EFAULT);
@@ -254,7 +268,7 @@ static void test_execveat(void)
         syscall(SYS_execveat, fd, "", av, empty_env, AT_EMPTY_PATH);
         _exit(120);
     }
-    EXPECT_STATUS("execveat_empty_path", pu_wait(pid), PU_EXITED(0));
+    CHECK("execveat_empty_path", pu_status_is(pu_wait(pid), PU_EXITED(0)), "%s", pu_status_diff);
     close(fd);
 
     int dir = open("/bin", O_RDONLY | O_DIRECTORY);
@@ -264,7 +278,8 @@ static void test_execveat(void)
         syscall(SYS_execveat, dir, "true", av, empty_env, 0);
         _exit(120);
     }
-    EXPECT_STATUS("execveat_relative_to_dirfd", pu_wait(pid), PU_EXITED(0));
+    CHECK("execveat_relative_to_dirfd", pu_status_is(pu_wait(pid), PU_EXITED(0)),
+          "%s", pu_status_diff);
     EXPECT_ERRNO("execveat_bad_flags", syscall(SYS_execveat, dir, "true", av, empty_env, 0x1),
                  EINVAL);
     EXPECT_ERRNO("execveat_empty_path_without_flag",

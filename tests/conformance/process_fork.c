@@ -124,7 +124,7 @@ static void test_fork(void)
         _exit(0);
     CHECK("fork_returns_pid", pid > 0, "fork returned %d", pid > 0 ? 1 : pid);
     int st = pu_wait(pid);
-    EXPECT_STATUS("fork_child_exit0", st, PU_EXITED(0));
+    CHECK("fork_child_exit0", pu_status_is(st, PU_EXITED(0)), "%s", pu_status_diff);
 
     /* The raw fork syscall (glibc's fork() uses clone). */
     fflush(stdout);
@@ -133,9 +133,11 @@ static void test_fork(void)
         _exit(getppid() == parent_pid ? 6 : 7);
     CHECK("fork_raw_syscall", raw > 0, "errno %s", errname(errno));
     if (raw > 0)
-        EXPECT_STATUS("fork_raw_child_status", pu_wait(raw), PU_EXITED(6));
+        CHECK("fork_raw_child_status", pu_status_is(pu_wait(raw), PU_EXITED(6)),
+              "%s", pu_status_diff);
 
-    EXPECT_STATUS("child_getppid_is_parent", pu_run(child_fork_zero, NULL), PU_EXITED(0));
+    CHECK("child_getppid_is_parent", pu_status_is(pu_run(child_fork_zero, NULL), PU_EXITED(0)),
+          "%s", pu_status_diff);
 
     /* The child's getpid is what fork returned to the parent. */
     struct pu_chan c;
@@ -156,33 +158,40 @@ static void test_fork(void)
     CHECK("child_getpid_is_fork_result", reported == pid, "child pid differs from fork result");
     CHECK("child_pid_differs_from_parent", reported != getpid(), "child has the parent's pid");
 
-    EXPECT_STATUS("memory_copied_in_child", pu_run(child_write_global, NULL), PU_EXITED(0));
+    CHECK("memory_copied_in_child", pu_status_is(pu_run(child_write_global, NULL), PU_EXITED(0)),
+          "%s", pu_status_diff);
     CHECK("memory_private_after_fork", global_value == 7, "child write visible in parent");
 
     make_file("f", "abcdefgh", 8);
     shared_fd = open("f", O_RDONLY | O_CLOEXEC);
     SETUP(shared_fd);
-    EXPECT_STATUS("fd_inherited", pu_run(child_read_three, NULL), PU_EXITED(0));
+    CHECK("fd_inherited", pu_status_is(pu_run(child_read_three, NULL), PU_EXITED(0)),
+          "%s", pu_status_diff);
     EXPECT_EQ("fd_offset_shared", lseek(shared_fd, 0, SEEK_CUR), 3);
-    EXPECT_STATUS("cloexec_flag_kept", pu_run(child_cloexec, NULL), PU_EXITED(0));
+    CHECK("cloexec_flag_kept", pu_status_is(pu_run(child_cloexec, NULL), PU_EXITED(0)),
+          "%s", pu_status_diff);
     close(shared_fd);
 
     pu_handle(SIGUSR1, handler_a, 0);
-    EXPECT_STATUS("handler_inherited", pu_run(child_handler_kept, NULL), PU_EXITED(0));
+    CHECK("handler_inherited", pu_status_is(pu_run(child_handler_kept, NULL), PU_EXITED(0)),
+          "%s", pu_status_diff);
     pu_default(SIGUSR1);
 
     sigset_t old;
     pu_block(SIGUSR2, &old);
-    EXPECT_STATUS("sigmask_inherited", pu_run(child_mask_kept, NULL), PU_EXITED(0));
+    CHECK("sigmask_inherited", pu_status_is(pu_run(child_mask_kept, NULL), PU_EXITED(0)),
+          "%s", pu_status_diff);
     raise(SIGUSR2);
-    EXPECT_STATUS("pending_not_inherited", pu_run(child_pending_clear, NULL), PU_EXITED(0));
+    CHECK("pending_not_inherited", pu_status_is(pu_run(child_pending_clear, NULL), PU_EXITED(0)),
+          "%s", pu_status_diff);
     CHECK("pending_kept_in_parent", pu_pending(SIGUSR2) == 1, "parent lost its pending signal");
     signal(SIGUSR2, SIG_IGN);
     pu_default(SIGUSR2);
     sigprocmask(SIG_SETMASK, &old, NULL);
 
     alarm(100);
-    EXPECT_STATUS("alarm_not_inherited", pu_run(child_alarm_clear, NULL), PU_EXITED(0));
+    CHECK("alarm_not_inherited", pu_status_is(pu_run(child_alarm_clear, NULL), PU_EXITED(0)),
+          "%s", pu_status_diff);
     CHECK("alarm_kept_in_parent", alarm(0) > 0, "parent's alarm was cancelled");
 
     int *shm = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
@@ -198,8 +207,11 @@ static void test_fork(void)
     CHECK("map_private_copied", *priv == 1, "private page value %d", *priv);
     munmap(priv, 4096);
 
-    EXPECT_STATUS("exit_status_42", pu_run(child_exit_code, (void *)42L), PU_EXITED(42));
-    EXPECT_STATUS("exit_status_masked", pu_run(child_exit_code, (void *)(256L + 7)), PU_EXITED(7));
+    CHECK("exit_status_42", pu_status_is(pu_run(child_exit_code, (void *)42L), PU_EXITED(42)),
+          "%s", pu_status_diff);
+    CHECK("exit_status_masked",
+          pu_status_is(pu_run(child_exit_code, (void *)(256L + 7)), PU_EXITED(7)),
+          "%s", pu_status_diff);
 }
 
 COVERS("vfork")
@@ -213,7 +225,7 @@ static void test_vfork(void)
         _exit(4);
     }
     CHECK("vfork_shares_memory", vfork_value == 5, "parent saw %d", vfork_value);
-    EXPECT_STATUS("vfork_child_status", pu_wait(pid), PU_EXITED(4));
+    CHECK("vfork_child_status", pu_status_is(pu_wait(pid), PU_EXITED(4)), "%s", pu_status_diff);
 }
 
 COVERS("clone")
@@ -223,8 +235,10 @@ static void test_clone_errors(void)
     EXPECT_ERRNO("clone_thread_without_sighand", do_clone(CLONE_THREAD | CLONE_VM | SIGCHLD, NULL),
                  EINVAL);
     EXPECT_ERRNO("clone_newns_with_fs", do_clone(CLONE_NEWNS | CLONE_FS | SIGCHLD, NULL), EINVAL);
-    EXPECT_ERRNO("clone_newuser_with_fs", do_clone(CLONE_NEWUSER | CLONE_FS | SIGCHLD, NULL), EINVAL);
-    EXPECT_ERRNO("clone_pidfd_with_detached", do_clone(CLONE_PIDFD | CLONE_DETACHED | SIGCHLD, NULL),
+    EXPECT_ERRNO("clone_newuser_with_fs",
+                 do_clone(CLONE_NEWUSER | CLONE_FS | SIGCHLD, NULL), EINVAL);
+    EXPECT_ERRNO("clone_pidfd_with_detached",
+                 do_clone(CLONE_PIDFD | CLONE_DETACHED | SIGCHLD, NULL),
                  EINVAL);
     int ptid = 0;
     EXPECT_ERRNO("clone_pidfd_with_parent_settid",
@@ -235,7 +249,7 @@ static void test_clone_errors(void)
     long pid = do_clone(CLONE_PARENT_SETTID | SIGCHLD, &ptid);
     CHECK("clone_parent_settid", pid > 0 && ptid == pid, "parent tid word not set");
     if (pid > 0)
-        EXPECT_STATUS("clone_child_status", pu_wait(pid), PU_EXITED(3));
+        CHECK("clone_child_status", pu_status_is(pu_wait(pid), PU_EXITED(3)), "%s", pu_status_diff);
 }
 
 COVERS("clone3", "waitid")
@@ -268,7 +282,8 @@ static void test_clone3(void)
     pid = do_clone3(&a, sizeof a);
     CHECK("clone3_fork_like", pid > 0, "errno %s", errname(errno));
     if (pid > 0)
-        EXPECT_STATUS("clone3_child_status", pu_wait(pid), PU_EXITED(3));
+        CHECK("clone3_child_status", pu_status_is(pu_wait(pid), PU_EXITED(3)),
+              "%s", pu_status_diff);
 
     /* A child with a non-SIGCHLD exit signal is a "clone" child. */
     signal(SIGUSR1, SIG_IGN);
@@ -278,7 +293,7 @@ static void test_clone3(void)
         EXPECT_ERRNO("clone_child_needs_wclone", waitpid(pid, NULL, WNOHANG), ECHILD);
         int st = 0;
         EXPECT_EQ("clone_child_wclone_reaps", waitpid(pid, &st, __WCLONE), pid);
-        EXPECT_STATUS("clone_child_wclone_status", st, PU_EXITED(3));
+        CHECK("clone_child_wclone_status", pu_status_is(st, PU_EXITED(3)), "%s", pu_status_diff);
     } else {
         fail("clone_child_needs_wclone", "clone3 failed: %s", errname(errno));
     }
@@ -337,7 +352,7 @@ static void test_pidfd(void)
     struct pollfd p = {fd, POLLIN, 0};
     EXPECT_EQ("pidfd_poll_while_running", poll(&p, 1, 0), 0);
     EXPECT_EQ("pidfd_send_signal_kill", syscall(SYS_pidfd_send_signal, fd, SIGKILL, NULL, 0), 0);
-    EXPECT_STATUS("pidfd_killed_child_status", pu_wait(pid), SIGKILL);
+    CHECK("pidfd_killed_child_status", pu_status_is(pu_wait(pid), SIGKILL), "%s", pu_status_diff);
     EXPECT_ERRNO("pidfd_send_signal_reaped", syscall(SYS_pidfd_send_signal, fd, SIGKILL, NULL, 0),
                  ESRCH);
     close(fd);

@@ -92,7 +92,8 @@ static void test_groups(void)
         EXPECT_ERRNO("setpgid_not_child", setpgid(1, 0), ESRCH);
     else
         EXPECT_ERRNO("setpgid_not_child", setpgid(NO_PID - 1, 0), ESRCH);
-    EXPECT_STATUS("setpgid_self_new_group", pu_run(child_setpgid_self, NULL), PU_EXITED(0));
+    CHECK("setpgid_self_new_group", pu_status_is(pu_run(child_setpgid_self, NULL), PU_EXITED(0)),
+          "%s", pu_status_diff);
 
     struct pu_chan c;
     pid_t pid = spawn_blocked(&c, 0);
@@ -130,15 +131,18 @@ static void test_exec_child_group(void)
     CHECK("exec_done_seen", r == 0, "read %ld", (long)r);
     EXPECT_ERRNO("setpgid_after_exec", setpgid(pid, pid), EACCES);
     close(in[1]);
-    EXPECT_STATUS("exec_child_status", pu_wait(pid), PU_EXITED(0));
+    CHECK("exec_child_status", pu_status_is(pu_wait(pid), PU_EXITED(0)), "%s", pu_status_diff);
     close(ex[0]);
 }
 
 COVERS("setsid", "getsid", "setpgid")
 static void test_sessions(void)
 {
-    EXPECT_STATUS("setsid_in_child", pu_run(child_setsid, NULL), PU_EXITED(0));
-    EXPECT_STATUS("setsid_group_leader_eperm", pu_run(child_leader_setsid, NULL), PU_EXITED(0));
+    CHECK("setsid_in_child", pu_status_is(pu_run(child_setsid, NULL), PU_EXITED(0)),
+          "%s", pu_status_diff);
+    CHECK("setsid_group_leader_eperm",
+          pu_status_is(pu_run(child_leader_setsid, NULL), PU_EXITED(0)),
+          "%s", pu_status_diff);
 
     /* A child that starts a session cannot be moved by its parent. */
     struct pu_chan c, ready;
@@ -176,12 +180,13 @@ static void test_group_kill(void)
     SETUP(setpgid(p2, p1));
     EXPECT_EQ("kill_group_zero_signal", kill(-p1, 0), 0);
     EXPECT_EQ("kill_group", kill(-p1, SIGTERM), 0);
-    EXPECT_STATUS("kill_group_first", pu_wait(p1), SIGTERM);
-    EXPECT_STATUS("kill_group_second", pu_wait(p2), SIGTERM);
+    CHECK("kill_group_first", pu_status_is(pu_wait(p1), SIGTERM), "%s", pu_status_diff);
+    CHECK("kill_group_second", pu_status_is(pu_wait(p2), SIGTERM), "%s", pu_status_diff);
     pu_chan_close(&a);
     pu_chan_close(&b);
     EXPECT_ERRNO("kill_missing_group", kill(-NO_PID, 0), ESRCH);
-    EXPECT_STATUS("kill_zero_own_group", pu_run(child_kill_own_group, NULL), PU_EXITED(0));
+    CHECK("kill_zero_own_group", pu_status_is(pu_run(child_kill_own_group, NULL), PU_EXITED(0)),
+          "%s", pu_status_diff);
 }
 
 static int child_priority(void *arg)
@@ -223,7 +228,8 @@ static void test_priority(void)
     EXPECT_ERRNO("getpriority_no_process", getpriority(PRIO_PROCESS, NO_PID), ESRCH);
     EXPECT_ERRNO("setpriority_bad_which", setpriority(7, 0, 0), EINVAL);
     EXPECT_ERRNO("setpriority_no_process", setpriority(PRIO_PROCESS, NO_PID, 0), ESRCH);
-    EXPECT_STATUS("setpriority_clamps", pu_run(child_priority, NULL), PU_EXITED(0));
+    CHECK("setpriority_clamps", pu_status_is(pu_run(child_priority, NULL), PU_EXITED(0)),
+          "%s", pu_status_diff);
     if (p == 0)
         as_nobody(nobody_priority);
     else {

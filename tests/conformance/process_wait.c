@@ -72,7 +72,8 @@ static void test_wait4(void)
     EXPECT_EQ("wexitstatus", WEXITSTATUS(st), 7);
     EXPECT_ERRNO("wait_after_reap", waitpid(pid, &st, 0), ECHILD);
 
-    EXPECT_STATUS("exit_syscall_single_thread", pu_run(child_raw_exit, NULL), PU_EXITED(12));
+    CHECK("exit_syscall_single_thread", pu_status_is(pu_run(child_raw_exit, NULL), PU_EXITED(12)),
+          "%s", pu_status_diff);
 
     pid = pu_spawn(child_abort_by_signal, (void *)(long)SIGTERM);
     EXPECT_EQ("wait_signaled_pid", waitpid(pid, &st, 0), pid);
@@ -262,22 +263,23 @@ static void test_reparent(void)
 
     pu_chan_open(&hold);
     pid_t mid = pu_spawn(middle_orphans_grandchild, NULL);
-    EXPECT_STATUS("orphan_middle_exits", pu_wait(mid), PU_EXITED(0));
+    CHECK("orphan_middle_exits", pu_status_is(pu_wait(mid), PU_EXITED(0)), "%s", pu_status_diff);
     pu_post(&hold, 1);
     int st = 0;
     pid_t g = waitpid(-1, &st, 0);
     CHECK("orphan_reparented_to_subreaper", g > 0 && g != mid, "no grandchild to wait for");
-    EXPECT_STATUS("orphan_sees_subreaper_as_parent", st, PU_EXITED(0));
+    CHECK("orphan_sees_subreaper_as_parent", pu_status_is(st, PU_EXITED(0)), "%s", pu_status_diff);
 
     EXPECT_ERRNO("pdeathsig_bad_signal", prctl(PR_SET_PDEATHSIG, 65), EINVAL);
     pu_chan_open(&ready);
     pid_t mid2 = pu_spawn(middle_pdeathsig, NULL);
     close(ready.wr);
     ready.wr = -1;
-    EXPECT_STATUS("pdeathsig_middle_exits", pu_wait(mid2), PU_EXITED(0));
+    CHECK("pdeathsig_middle_exits", pu_status_is(pu_wait(mid2), PU_EXITED(0)),
+          "%s", pu_status_diff);
     g = waitpid(-1, &st, 0);
     CHECK("pdeathsig_child_reparented", g > 0 && g != mid2, "no grandchild to wait for");
-    EXPECT_STATUS("pdeathsig_delivered", st, SIGUSR2);
+    CHECK("pdeathsig_delivered", pu_status_is(st, SIGUSR2), "%s", pu_status_diff);
     pu_chan_close(&ready);
     pu_chan_close(&hold);
     prctl(PR_SET_CHILD_SUBREAPER, 0);
@@ -296,7 +298,7 @@ static void test_zombie(void)
     EXPECT_EQ("kill_zombie_sigkill", kill(pid, SIGKILL), 0);
     int st = 0;
     EXPECT_EQ("zombie_reaped", waitpid(pid, &st, 0), pid);
-    EXPECT_STATUS("zombie_keeps_exit_status", st, PU_EXITED(0));
+    CHECK("zombie_keeps_exit_status", pu_status_is(st, PU_EXITED(0)), "%s", pu_status_diff);
     EXPECT_ERRNO("kill_reaped_esrch", kill(pid, 0), ESRCH);
     pu_chan_close(&c);
 }

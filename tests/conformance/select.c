@@ -141,7 +141,8 @@ static void test_signals(void)
     } arg = {&empty, 4};
     EXPECT_ERRNO("pselect_bad_sigsetsize",
                  syscall(SYS_pselect6, rd + 1, &r, NULL, NULL, &zero, &arg), EINVAL);
-    EXPECT_ERRNO("pselect_arg_efault", syscall(SYS_pselect6, rd + 1, &r, NULL, NULL, &zero, BAD_PTR),
+    EXPECT_ERRNO("pselect_arg_efault",
+                 syscall(SYS_pselect6, rd + 1, &r, NULL, NULL, &zero, BAD_PTR),
                  EFAULT);
 
     pu_handle(SIGUSR1, pu_count_handler, 0);

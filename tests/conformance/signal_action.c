@@ -328,9 +328,12 @@ static int child_pause(void *arg)
 COVERS("rt_sigprocmask", "pause", "setitimer")
 static void test_fatal(void)
 {
-    EXPECT_STATUS("blocked_fault_kills", pu_run(child_fault_blocked, NULL), SIGSEGV);
-    EXPECT_STATUS("ignored_fault_kills", pu_run(child_fault_ignored, NULL), SIGSEGV);
-    EXPECT_STATUS("pause_eintr", pu_run(child_pause, NULL), PU_EXITED(0));
+    CHECK("blocked_fault_kills", pu_status_is(pu_run(child_fault_blocked, NULL), SIGSEGV),
+          "%s", pu_status_diff);
+    CHECK("ignored_fault_kills", pu_status_is(pu_run(child_fault_ignored, NULL), SIGSEGV),
+          "%s", pu_status_diff);
+    CHECK("pause_eintr", pu_status_is(pu_run(child_pause, NULL), PU_EXITED(0)),
+          "%s", pu_status_diff);
 }
 
 int main(void)

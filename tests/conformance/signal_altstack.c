@@ -60,7 +60,8 @@ static void test_setup(void)
     SETUP(sigaltstack(NULL, &q));
     CHECK("query_after_set", q.ss_sp == alt && q.ss_size == ALT_SIZE && q.ss_flags == 0,
           "ss_flags %d", q.ss_flags);
-    EXPECT_STATUS("inherited_by_fork", pu_run(child_query, NULL), PU_EXITED(0));
+    CHECK("inherited_by_fork", pu_status_is(pu_run(child_query, NULL), PU_EXITED(0)),
+          "%s", pu_status_diff);
 
     stack_t small = {.ss_sp = alt, .ss_size = 1024, .ss_flags = 0};
     EXPECT_ERRNO("too_small", sigaltstack(&small, NULL), ENOMEM);
@@ -155,9 +156,12 @@ static int child_overflow(void *arg)
 COVERS("sigaltstack")
 static void test_overflow(void)
 {
-    EXPECT_STATUS("stack_overflow_handled_on_alt", pu_run(child_overflow, (void *)1L),
-                  PU_EXITED(0));
-    EXPECT_STATUS("stack_overflow_without_alt_kills", pu_run(child_overflow, (void *)0L), SIGSEGV);
+    CHECK("stack_overflow_handled_on_alt",
+          pu_status_is(pu_run(child_overflow, (void *)1L), PU_EXITED(0)),
+          "%s", pu_status_diff);
+    CHECK("stack_overflow_without_alt_kills",
+          pu_status_is(pu_run(child_overflow, (void *)0L), SIGSEGV),
+          "%s", pu_status_diff);
 }
 
 int main(void)

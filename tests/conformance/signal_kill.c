@@ -99,24 +99,35 @@ static void test_permissions(void)
 COVERS("tgkill", "wait4")
 static void test_default_actions(void)
 {
-    EXPECT_STATUS("sigusr1_terminates", pu_run(child_raise, (void *)(long)SIGUSR1), SIGUSR1);
-    EXPECT_STATUS("sigterm_terminates", pu_run(child_raise, (void *)(long)SIGTERM), SIGTERM);
-    EXPECT_STATUS("sigalrm_terminates", pu_run(child_raise, (void *)(long)SIGALRM), SIGALRM);
-    EXPECT_STATUS("sigrtmin_terminates", pu_run(child_raise, (void *)(long)SIGRTMIN), SIGRTMIN);
+    CHECK("sigusr1_terminates", pu_status_is(pu_run(child_raise, (void *)(long)SIGUSR1), SIGUSR1),
+          "%s", pu_status_diff);
+    CHECK("sigterm_terminates", pu_status_is(pu_run(child_raise, (void *)(long)SIGTERM), SIGTERM),
+          "%s", pu_status_diff);
+    CHECK("sigalrm_terminates", pu_status_is(pu_run(child_raise, (void *)(long)SIGALRM), SIGALRM),
+          "%s", pu_status_diff);
+    CHECK("sigrtmin_terminates",
+          pu_status_is(pu_run(child_raise, (void *)(long)SIGRTMIN), SIGRTMIN),
+          "%s", pu_status_diff);
     int st = pu_run(child_raise, (void *)(long)SIGQUIT);
     CHECK("sigquit_terminates", WIFSIGNALED(st) && WTERMSIG(st) == SIGQUIT, "%s",
           pu_status_str(st));
-    EXPECT_STATUS("sigchld_ignored_by_default", pu_run(child_raise, (void *)(long)SIGCHLD),
-                  PU_EXITED(0));
-    EXPECT_STATUS("sigurg_ignored_by_default", pu_run(child_raise, (void *)(long)SIGURG),
-                  PU_EXITED(0));
-    EXPECT_STATUS("sigwinch_ignored_by_default", pu_run(child_raise, (void *)(long)SIGWINCH),
-                  PU_EXITED(0));
-    EXPECT_STATUS("sigcont_ignored_by_default", pu_run(child_raise, (void *)(long)SIGCONT),
-                  PU_EXITED(0));
-    EXPECT_STATUS("sigkill_unblockable", pu_run(child_raise_sigkill_blocked, NULL), SIGKILL);
-    EXPECT_STATUS("handled_signal_returns", pu_run(child_raise_handled_then_exit, (void *)(long)SIGTERM),
-                  PU_EXITED(5));
+    CHECK("sigchld_ignored_by_default",
+          pu_status_is(pu_run(child_raise, (void *)(long)SIGCHLD), PU_EXITED(0)),
+          "%s", pu_status_diff);
+    CHECK("sigurg_ignored_by_default",
+          pu_status_is(pu_run(child_raise, (void *)(long)SIGURG), PU_EXITED(0)),
+          "%s", pu_status_diff);
+    CHECK("sigwinch_ignored_by_default",
+          pu_status_is(pu_run(child_raise, (void *)(long)SIGWINCH), PU_EXITED(0)),
+          "%s", pu_status_diff);
+    CHECK("sigcont_ignored_by_default",
+          pu_status_is(pu_run(child_raise, (void *)(long)SIGCONT), PU_EXITED(0)),
+          "%s", pu_status_diff);
+    CHECK("sigkill_unblockable", pu_status_is(pu_run(child_raise_sigkill_blocked, NULL), SIGKILL),
+          "%s", pu_status_diff);
+    CHECK("handled_signal_returns",
+          pu_status_is(pu_run(child_raise_handled_then_exit, (void *)(long)SIGTERM), PU_EXITED(5)),
+          "%s", pu_status_diff);
 }
 
 COVERS("kill", "wait4")
@@ -133,7 +144,7 @@ static void test_stop_continue(void)
     EXPECT_EQ("sigterm_held_while_stopped", waitpid(pid, &st, WNOHANG), 0);
     SETUP(kill(pid, SIGCONT));
     EXPECT_EQ("sigcont_then_sigterm_kills", waitpid(pid, &st, 0), pid);
-    EXPECT_STATUS("sigcont_then_sigterm_status", st, SIGTERM);
+    CHECK("sigcont_then_sigterm_status", pu_status_is(st, SIGTERM), "%s", pu_status_diff);
     pu_chan_close(&c);
 
     pid = spawn_blocked(&c, 0);
@@ -141,7 +152,7 @@ static void test_stop_continue(void)
     SETUP(waitpid(pid, &st, WUNTRACED));
     SETUP(kill(pid, SIGKILL));
     EXPECT_EQ("sigkill_kills_stopped", waitpid(pid, &st, 0), pid);
-    EXPECT_STATUS("sigkill_stopped_status", st, SIGKILL);
+    CHECK("sigkill_stopped_status", pu_status_is(st, SIGKILL), "%s", pu_status_diff);
     pu_chan_close(&c);
 
     /* SIGSTOP cannot be blocked. */
@@ -152,7 +163,8 @@ static void test_stop_continue(void)
     SETUP(waitpid(pid, &st, WCONTINUED));
     CHECK("continued_status", WIFCONTINUED(st), "%s", pu_status_str(st));
     pu_post(&c, 3);
-    EXPECT_STATUS("continued_child_runs_on", pu_wait(pid), PU_EXITED(3));
+    CHECK("continued_child_runs_on", pu_status_is(pu_wait(pid), PU_EXITED(3)),
+          "%s", pu_status_diff);
     pu_chan_close(&c);
 }
 
@@ -180,7 +192,7 @@ static void test_sigcont_handler(void)
     SETUP(kill(pid, SIGCONT));
     SETUP(waitpid(pid, &st, WCONTINUED));
     pu_post(&c, 0);
-    EXPECT_STATUS("sigcont_handler_runs", pu_wait(pid), PU_EXITED(0));
+    CHECK("sigcont_handler_runs", pu_status_is(pu_wait(pid), PU_EXITED(0)), "%s", pu_status_diff);
     pu_chan_close(&c);
 }
 

@@ -58,7 +58,8 @@ static void test_procmask(void)
     sigset_t k = mask_of(SIGKILL, SIGSTOP);
     EXPECT_OK("block_sigkill_sigstop", sigprocmask(SIG_BLOCK, &k, NULL));
     cur = current_mask();
-    CHECK("sigkill_sigstop_never_blocked", !sigismember(&cur, SIGKILL) && !sigismember(&cur, SIGSTOP),
+    CHECK("sigkill_sigstop_never_blocked",
+          !sigismember(&cur, SIGKILL) && !sigismember(&cur, SIGSTOP),
           "SIGKILL or SIGSTOP blocked");
     EXPECT_ERRNO("bad_how", sigprocmask(3, &k, NULL), EINVAL);
     EXPECT_OK("bad_how_without_set", syscall(SYS_rt_sigprocmask, 3, NULL, &old, 8));

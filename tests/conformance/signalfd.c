@@ -127,8 +127,9 @@ static void test_processes(void)
     int fd = signalfd(-1, &s, SFD_NONBLOCK);
     SETUP(fd);
     raise(SIGUSR1);
-    EXPECT_STATUS("child_reads_own_signals", pu_run(child_read_own, (void *)(long)fd),
-                  PU_EXITED(0));
+    CHECK("child_reads_own_signals",
+          pu_status_is(pu_run(child_read_own, (void *)(long)fd), PU_EXITED(0)),
+          "%s", pu_status_diff);
     struct signalfd_siginfo si;
     EXPECT_EQ("parent_still_has_signal", read_one(fd, &si), (long)sizeof si);
     close(fd);

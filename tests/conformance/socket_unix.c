@@ -84,7 +84,8 @@ static void test_create(void)
     EXPECT_ERRNO("send_not_socket", send(p[1], "x", 1, 0), ENOTSOCK);
     struct sockaddr_un a;
     socklen_t len = sizeof a;
-    EXPECT_ERRNO("getsockname_not_socket", getsockname(p[0], (struct sockaddr *)&a, &len), ENOTSOCK);
+    EXPECT_ERRNO("getsockname_not_socket",
+                 getsockname(p[0], (struct sockaddr *)&a, &len), ENOTSOCK);
     close(p[0]);
     close(p[1]);
 }
@@ -220,7 +221,8 @@ static void test_connect(void)
     SETUP(listen(bl, 0));
     int c1 = sock(SOCK_STREAM | SOCK_NONBLOCK), c2 = sock(SOCK_STREAM | SOCK_NONBLOCK);
     EXPECT_OK("backlog_first", connect(c1, (struct sockaddr *)&ba, path_addr(&ba, "backlog")));
-    EXPECT_ERRNO("backlog_full_eagain", connect(c2, (struct sockaddr *)&ba, path_addr(&ba, "backlog")),
+    EXPECT_ERRNO("backlog_full_eagain",
+                 connect(c2, (struct sockaddr *)&ba, path_addr(&ba, "backlog")),
                  EAGAIN);
     close(c1);
     close(c2);
@@ -281,7 +283,8 @@ static void test_dgram(void)
     CHECK("recvfrom_source", !strcmp(from.sun_path, "ds"), "source differs");
     EXPECT_EQ("dgram_truncate_trunc_flag", recv(r, b, 2, MSG_TRUNC), 6);
     EXPECT_ERRNO("dgram_truncated_rest_discarded", recv(r, b, sizeof b, MSG_DONTWAIT), EAGAIN);
-    EXPECT_ERRNO("sendto_missing", sendto(s, "x", 1, 0, (struct sockaddr *)&a, path_addr(&a, "gone")),
+    EXPECT_ERRNO("sendto_missing",
+                 sendto(s, "x", 1, 0, (struct sockaddr *)&a, path_addr(&a, "gone")),
                  ENOENT);
     EXPECT_ERRNO("send_unconnected_dgram", send(s, "x", 1, 0), ENOTCONN);
     SETUP(connect(s, (struct sockaddr *)&a, path_addr(&a, "dr")));
@@ -475,7 +478,8 @@ static void nobody_connect(void)
 {
     struct sockaddr_un a;
     int c = socket(AF_UNIX, SOCK_STREAM, 0);
-    EXPECT_ERRNO("connect_eacces_as_nobody", connect(c, (struct sockaddr *)&a, path_addr(&a, "priv")),
+    EXPECT_ERRNO("connect_eacces_as_nobody",
+                 connect(c, (struct sockaddr *)&a, path_addr(&a, "priv")),
                  EACCES);
     close(c);
 }
