@@ -275,7 +275,7 @@ static void test_blocking(void)
 int main(void)
 {
     conf_begin("epoll");
-    pu_reset_signals();
+    pu_setup();
     test_create();
     test_ctl();
     test_wait();

@@ -126,7 +126,7 @@ static void test_blocking(void)
 int main(void)
 {
     conf_begin("eventfd");
-    pu_reset_signals();
+    pu_setup();
     test_create();
     test_counter();
     test_semaphore();

@@ -360,7 +360,7 @@ static void test_eintr(void)
 int main(void)
 {
     conf_begin("pipe");
-    pu_reset_signals();
+    pu_setup();
     test_create();
     test_io();
     test_epipe();

@@ -196,7 +196,7 @@ static void test_ppoll(void)
 int main(void)
 {
     conf_begin("poll");
-    pu_reset_signals();
+    pu_setup();
     test_pipe();
     test_special();
     test_sockets();

@@ -95,13 +95,14 @@ static char pu_status_diff[160];
 
 /*
  * Whether the wait status `status` is `want`; if not, says how in
- * pu_status_diff. Cases use it as
- * CHECK(name, pu_status_is(status, want), "%s", pu_status_diff), so that
- * the xtask, which reads CHECK lines, sees the case.
+ * pu_status_diff. The core-dump flag is ignored: whether a core is written
+ * depends on the host's core_pattern, not on the kernel under test. Cases
+ * use it as CHECK(name, pu_status_is(status, want), "%s", pu_status_diff),
+ * so that the xtask, which reads CHECK lines, sees the case.
  */
 PU_FN int pu_status_is(int status, int want)
 {
-    if (status == want)
+    if (status == want || (status != -1 && WIFSIGNALED(status) && (status & ~0x80) == want))
         return 1;
     char got[64];
     snprintf(got, sizeof got, "%s", pu_status_str(status));
@@ -236,12 +237,16 @@ PU_FN int pu_pending(int sig)
 }
 
 /*
- * Gives every signal its default action and unblocks all of them. Ignored
- * dispositions and the signal mask survive exec, so a program cannot trust
- * what its launcher left (Python, for one, ignores SIGPIPE).
+ * Prepares the process after conf_begin. Every signal gets its default
+ * action and is unblocked: ignored dispositions and the signal mask survive
+ * exec, so a program cannot trust what its launcher left (Python, for one,
+ * ignores SIGPIPE). RLIMIT_CORE becomes 0 (if it can) so that children
+ * killed by a core-dumping signal write no core files.
  */
-PU_FN void pu_reset_signals(void)
+PU_FN void pu_setup(void)
 {
+    struct rlimit no_core = {0, 0};
+    setrlimit(RLIMIT_CORE, &no_core); /* best effort: statuses ignore the flag */
     for (int sig = 1; sig < 65; sig++)
         if (sig != SIGKILL && sig != SIGSTOP)
             signal(sig, SIG_DFL);
@@ -256,6 +261,61 @@ PU_FN long pu_now_ms(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * waitpid with WNOHANG, retried for up to two seconds: for stop and
+ * continue reports, which a kernel without job control never sends (a
+ * blocking wait would hang the whole program). Returns waitpid's last
+ * result: 0 if nothing was reported in time.
+ */
+PU_FN pid_t pu_waitpid_bounded(pid_t pid, int *status, int options)
+{
+    long end = pu_now_ms() + 2000;
+    pid_t r;
+    while ((r = waitpid(pid, status, options | WNOHANG)) == 0 && pu_now_ms() < end)
+        sched_yield();
+    return r;
+}
+
+/* waitid's counterpart of pu_waitpid_bounded: si->si_pid stays 0 if nothing
+ * was reported in time. */
+PU_FN int pu_waitid_bounded(idtype_t type, id_t id, siginfo_t *si, int options)
+{
+    long end = pu_now_ms() + 2000;
+    int r;
+    do {
+        memset(si, 0, sizeof *si);
+        r = waitid(type, id, si, options | WNOHANG);
+        if (r != 0 || si->si_pid != 0)
+            return r;
+        sched_yield();
+    } while (pu_now_ms() < end);
+    return r;
+}
+
+/* What the last pu_pid_is that failed saw, without the numbers. */
+static char pu_pid_diff[96];
+
+/*
+ * Whether a call that returns a pid (or 0, or -1) returned `want`; if not,
+ * says how in pu_pid_diff without printing pids, which differ run to run:
+ * CHECK(name, pu_pid_is(call, want), "%s", pu_pid_diff).
+ */
+PU_FN int pu_pid_is(long got, long want)
+{
+    int e = errno;
+    if (got == want)
+        return 1;
+    const char *w = want > 0 ? "the pid" : want == 0 ? "0" : "-1";
+    if (got == -1)
+        snprintf(pu_pid_diff, sizeof pu_pid_diff, "failed with %s, want %s", errname(e), w);
+    else if (got == 0)
+        snprintf(pu_pid_diff, sizeof pu_pid_diff, "returned 0, want %s", w);
+    else
+        snprintf(pu_pid_diff, sizeof pu_pid_diff, "returned %s, want %s",
+                 want > 0 ? "another pid" : "a pid", w);
+    return 0;
 }
 
 /* Starts a thread running `fn(arg)`; -1 on failure. */

@@ -193,48 +193,95 @@ static void test_exec_state(void)
           "%s", pu_status_diff);
 }
 
+/*
+ * execve(path, argv, envp), or execveat(dirfd, path, argv, envp, flags) if
+ * `at`, in a child: an exec expected to fail cannot replace this program if
+ * it succeeds. Returns -1 with the child's errno if the exec failed, 0 if
+ * it succeeded.
+ */
+static long exec_errno(int at, int dirfd, const void *path, char *const *argv, char *const *envp,
+                       int flags)
+{
+    int p[2];
+    SETUP(pipe2(p, O_CLOEXEC));
+    pid_t pid = pu_fork();
+    if (pid == 0) {
+        close(p[0]);
+        if (at)
+            syscall(SYS_execveat, dirfd, path, argv, envp, flags);
+        else
+            syscall(SYS_execve, path, argv, envp);
+        int e = errno;
+        write(p[1], &e, sizeof e);
+        _exit(0);
+    }
+    close(p[1]);
+    int e = 0;
+    ssize_t n = read(p[0], &e, sizeof e);
+    close(p[0]);
+    pu_wait(pid);
+    if (n != sizeof e)
+        return 0;
+    errno = e;
+    return -1;
+}
+
+/* execve in a child (see exec_errno). */
+static long exec_in_child(const void *path, char *const *argv, char *const *envp)
+{
+    return exec_errno(0, AT_FDCWD, path, argv, envp, 0);
+}
+
+/* execveat in a child (see exec_errno). */
+static long exec_at(int dirfd, const void *path, char *const *argv, char *const *envp, int flags)
+{
+    return exec_errno(1, dirfd, path, argv, envp, flags);
+}
+
 COVERS("execve")
 static void test_exec_errors(void)
 {
     char *av[] = {"x", NULL};
-    EXPECT_ERRNO("execve_enoent", execve("nonexistent", av, empty_env), ENOENT);
-    EXPECT_ERRNO("execve_empty_path", execve("", av, empty_env), ENOENT);
+    EXPECT_ERRNO("execve_enoent", exec_in_child("nonexistent", av, empty_env), ENOENT);
+    EXPECT_ERRNO("execve_empty_path", exec_in_child("", av, empty_env), ENOENT);
     make_file("plain", "#!/bin/sh\nexit 0\n", 17);
     SETUP(chmod("plain", 0644));
-    EXPECT_ERRNO("execve_no_exec_bit_root", execve("./plain", av, empty_env), EACCES);
+    EXPECT_ERRNO("execve_no_exec_bit_root", exec_in_child("./plain", av, empty_env), EACCES);
     SETUP(mkdir("dir", 0755));
-    EXPECT_ERRNO("execve_directory", execve("./dir", av, empty_env), EACCES);
+    EXPECT_ERRNO("execve_directory", exec_in_child("./dir", av, empty_env), EACCES);
     make_file("garbage", "this is not an executable\n", 26);
     SETUP(chmod("garbage", 0755));
-    EXPECT_ERRNO("execve_enoexec", execve("./garbage", av, empty_env), ENOEXEC);
+    EXPECT_ERRNO("execve_enoexec", exec_in_child("./garbage", av, empty_env), ENOEXEC);
     make_file("badinterp", "#!/nonexistent/interp\n", 22);
     SETUP(chmod("badinterp", 0755));
-    EXPECT_ERRNO("execve_missing_interpreter", execve("./badinterp", av, empty_env), ENOENT);
+    EXPECT_ERRNO("execve_missing_interpreter", exec_in_child("./badinterp", av, empty_env), ENOENT);
     char loop[PATH_MAX + 32];
     snprintf(loop, sizeof loop, "#!%s/selfscript\n", conf_tmpdir);
     make_file("selfscript", loop, strlen(loop));
     SETUP(chmod("selfscript", 0755));
-    EXPECT_ERRNO("execve_interpreter_recursion", execve("./selfscript", av, empty_env), ELOOP);
-    EXPECT_ERRNO("execve_enotdir", execve("./plain/x", av, empty_env), ENOTDIR);
+    EXPECT_ERRNO("execve_interpreter_recursion",
+                 exec_in_child("./selfscript", av, empty_env), ELOOP);
+    EXPECT_ERRNO("execve_enotdir", exec_in_child("./plain/x", av, empty_env), ENOTDIR);
     char longp[5000];
     memset(longp, 'a', sizeof longp - 1);
     longp[sizeof longp - 1] = 0;
-    EXPECT_ERRNO("execve_enametoolong", execve(longp, av, empty_env), ENAMETOOLONG);
+    EXPECT_ERRNO("execve_enametoolong", exec_in_child(longp, av, empty_env), ENAMETOOLONG);
     SETUP(symlink("l2", "l1"));
     SETUP(symlink("l1", "l2"));
-    EXPECT_ERRNO("execve_eloop", execve("./l1", av, empty_env), ELOOP);
-    EXPECT_ERRNO("execve_path_efault", syscall(SYS_execve, BAD_PTR, av, empty_env), EFAULT);
+    EXPECT_ERRNO("execve_eloop", exec_in_child("./l1", av, empty_env), ELOOP);
+    EXPECT_ERRNO("execve_path_efault", exec_in_child(BAD_PTR, av, empty_env), EFAULT);
     EXPECT_ERRNO("execve_argv_efault",
-                 syscall(SYS_execve, "/bin/true", BAD_PTR, empty_env), EFAULT);
+                 exec_in_child("/bin/true", BAD_PTR, empty_env), EFAULT);
     char *bad_elem[] = {"x", BAD_PTR, NULL};
-    EXPECT_ERRNO("execve_argv_elem_efault", execve("/bin/true", bad_elem, empty_env), EFAULT);
-    EXPECT_ERRNO("execve_envp_efault", syscall(SYS_execve, "/bin/true", av, BAD_PTR), EFAULT);
+    EXPECT_ERRNO("execve_argv_elem_efault",
+                 exec_in_child("/bin/true", bad_elem, empty_env), EFAULT);
+    EXPECT_ERRNO("execve_envp_efault", exec_in_child("/bin/true", av, BAD_PTR), EFAULT);
 
     make_file("busy", "#!/bin/sh\nexit 0\n", 17);
     SETUP(chmod("busy", 0755));
     int w = open("busy", O_WRONLY);
     SETUP(w);
-    EXPECT_ERRNO("execve_etxtbsy", execve("./busy", av, empty_env), ETXTBSY);
+    EXPECT_ERRNO("execve_etxtbsy", exec_in_child("./busy", av, empty_env), ETXTBSY);
     close(w);
 }
 
@@ -242,8 +289,9 @@ COVERS("execve")
 static void nobody_exec(void)
 {
     char *av[] = {"x", NULL};
-    EXPECT_ERRNO("execve_eacces_as_nobody", execve("./private", av, empty_env), EACCES);
-    EXPECT_ERRNO("execve_search_denied_as_nobody", execve("./closed/true", av, empty_env), EACCES);
+    EXPECT_ERRNO("execve_eacces_as_nobody", exec_in_child("./private", av, empty_env), EACCES);
+    EXPECT_ERRNO("execve_search_denied_as_nobody",
+                 exec_in_child("./closed/true", av, empty_env), EACCES);
 }
 
 static void test_exec_nobody(void)
@@ -280,18 +328,17 @@ static void test_execveat(void)
     }
     CHECK("execveat_relative_to_dirfd", pu_status_is(pu_wait(pid), PU_EXITED(0)),
           "%s", pu_status_diff);
-    EXPECT_ERRNO("execveat_bad_flags", syscall(SYS_execveat, dir, "true", av, empty_env, 0x1),
-                 EINVAL);
+    EXPECT_ERRNO("execveat_bad_flags", exec_at(dir, "true", av, empty_env, 0x1), EINVAL);
     EXPECT_ERRNO("execveat_empty_path_without_flag",
-                 syscall(SYS_execveat, dir, "", av, empty_env, 0), ENOENT);
+                 exec_at(dir, "", av, empty_env, 0), ENOENT);
     EXPECT_ERRNO("execveat_empty_path_directory",
-                 syscall(SYS_execveat, dir, "", av, empty_env, AT_EMPTY_PATH), EACCES);
+                 exec_at(dir, "", av, empty_env, AT_EMPTY_PATH), EACCES);
     close(dir);
-    EXPECT_ERRNO("execveat_bad_dirfd", syscall(SYS_execveat, 9999, "true", av, empty_env, 0),
+    EXPECT_ERRNO("execveat_bad_dirfd", exec_at(9999, "true", av, empty_env, 0),
                  EBADF);
     SETUP(symlink("/bin/true", "truelink"));
     EXPECT_ERRNO("execveat_symlink_nofollow",
-                 syscall(SYS_execveat, AT_FDCWD, "truelink", av, empty_env, AT_SYMLINK_NOFOLLOW),
+                 exec_at(AT_FDCWD, "truelink", av, empty_env, AT_SYMLINK_NOFOLLOW),
                  ELOOP);
 }
 
@@ -300,7 +347,7 @@ int main(int argc, char **argv)
     if (argc > 1)
         return child_mode(argc, argv);
     conf_begin("process_exec");
-    pu_reset_signals();
+    pu_setup();
     test_exec_state();
     test_exec_errors();
     test_exec_nobody();

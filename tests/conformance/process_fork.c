@@ -292,7 +292,8 @@ static void test_clone3(void)
     if (pid > 0) {
         EXPECT_ERRNO("clone_child_needs_wclone", waitpid(pid, NULL, WNOHANG), ECHILD);
         int st = 0;
-        EXPECT_EQ("clone_child_wclone_reaps", waitpid(pid, &st, __WCLONE), pid);
+        CHECK("clone_child_wclone_reaps",
+              pu_pid_is(waitpid(pid, &st, __WCLONE), pid), "%s", pu_pid_diff);
         CHECK("clone_child_wclone_status", pu_status_is(st, PU_EXITED(3)), "%s", pu_status_diff);
     } else {
         fail("clone_child_needs_wclone", "clone3 failed: %s", errname(errno));
@@ -345,8 +346,9 @@ static void test_pidfd(void)
         pu_await(&c);
         _exit(0);
     }
-    close(c.wr);
-    c.wr = -1;
+    /* The parent keeps the write end: the child waits until it is killed. */
+    close(c.rd);
+    c.rd = -1;
     int fd = syscall(SYS_pidfd_open, pid, 0);
     CHECK("pidfd_open_child", fd >= 0, "errno %s", errname(errno));
     struct pollfd p = {fd, POLLIN, 0};
@@ -362,8 +364,9 @@ static void test_pidfd(void)
 COVERS("gettid", "set_tid_address", "clone3", "exit")
 static void test_ids(void)
 {
-    EXPECT_EQ("gettid_is_pid_in_main", syscall(SYS_gettid), getpid());
-    EXPECT_EQ("set_tid_address_returns_tid", syscall(SYS_set_tid_address, NULL), getpid());
+    CHECK("gettid_is_pid_in_main", pu_pid_is(syscall(SYS_gettid), getpid()), "%s", pu_pid_diff);
+    CHECK("set_tid_address_returns_tid",
+          pu_pid_is(syscall(SYS_set_tid_address, NULL), getpid()), "%s", pu_pid_diff);
     long ids[2] = {0, 0};
     pthread_t t;
     SETUP(pu_thread(&t, thread_ids, ids));
@@ -375,7 +378,7 @@ static void test_ids(void)
 int main(void)
 {
     conf_begin("process_fork");
-    pu_reset_signals();
+    pu_setup();
     parent_pid = getpid();
     test_fork();
     test_vfork();

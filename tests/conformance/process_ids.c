@@ -80,11 +80,11 @@ static pid_t spawn_blocked(struct pu_chan *c, int group)
 COVERS("getpgrp", "getpgid", "getsid", "setpgid")
 static void test_groups(void)
 {
-    EXPECT_EQ("getpgrp_is_getpgid0", getpgrp(), getpgid(0));
-    EXPECT_EQ("getpgid_self", getpgid(getpid()), getpgrp());
+    CHECK("getpgrp_is_getpgid0", pu_pid_is(getpgrp(), getpgid(0)), "%s", pu_pid_diff);
+    CHECK("getpgid_self", pu_pid_is(getpgid(getpid()), getpgrp()), "%s", pu_pid_diff);
     EXPECT_ERRNO("getpgid_no_process", getpgid(NO_PID), ESRCH);
     EXPECT_ERRNO("getpgid_negative", getpgid(-5), ESRCH);
-    EXPECT_EQ("getsid_self", getsid(0), getsid(getpid()));
+    CHECK("getsid_self", pu_pid_is(getsid(0), getsid(getpid())), "%s", pu_pid_diff);
     EXPECT_ERRNO("getsid_no_process", getsid(NO_PID), ESRCH);
     EXPECT_ERRNO("setpgid_negative_pgid", setpgid(0, -1), EINVAL);
     EXPECT_ERRNO("setpgid_no_process", setpgid(NO_PID, 0), ESRCH);
@@ -98,9 +98,9 @@ static void test_groups(void)
     struct pu_chan c;
     pid_t pid = spawn_blocked(&c, 0);
     EXPECT_EQ("setpgid_child_by_parent", setpgid(pid, pid), 0);
-    EXPECT_EQ("getpgid_child", getpgid(pid), pid);
+    CHECK("getpgid_child", pu_pid_is(getpgid(pid), pid), "%s", pu_pid_diff);
     EXPECT_EQ("setpgid_child_back", setpgid(pid, getpgrp()), 0);
-    EXPECT_EQ("getpgid_child_back", getpgid(pid), getpgrp());
+    CHECK("getpgid_child_back", pu_pid_is(getpgid(pid), getpgrp()), "%s", pu_pid_diff);
     EXPECT_ERRNO("setpgid_missing_group", setpgid(pid, NO_PID), EPERM);
     pu_post(&c, 0);
     pu_wait(pid);
@@ -161,7 +161,7 @@ static void test_sessions(void)
     close(ready.wr);
     ready.wr = -1;
     pu_await(&ready);
-    EXPECT_EQ("getsid_other_session", getsid(pid), pid);
+    CHECK("getsid_other_session", pu_pid_is(getsid(pid), pid), "%s", pu_pid_diff);
     EXPECT_ERRNO("setpgid_other_session", setpgid(pid, getpgrp()), EPERM);
     CHECK("getsid_differs", getsid(pid) != getsid(0), "same session");
     pu_post(&c, 0);
@@ -242,7 +242,7 @@ static void test_priority(void)
 int main(void)
 {
     conf_begin("process_ids");
-    pu_reset_signals();
+    pu_setup();
     test_groups();
     test_exec_child_group();
     test_sessions();

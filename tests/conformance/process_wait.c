@@ -66,7 +66,7 @@ static void test_wait4(void)
     EXPECT_ERRNO("wait4_bad_options", wait4(-1, &st, 0x1000000, NULL), EINVAL);
 
     pid_t pid = pu_spawn(child_exit7, NULL);
-    EXPECT_EQ("wait4_returns_pid", wait4(pid, &st, 0, NULL), pid);
+    CHECK("wait4_returns_pid", pu_pid_is(wait4(pid, &st, 0, NULL), pid), "%s", pu_pid_diff);
     CHECK("wifexited", WIFEXITED(st) && !WIFSIGNALED(st) && !WIFSTOPPED(st), "%s",
           pu_status_str(st));
     EXPECT_EQ("wexitstatus", WEXITSTATUS(st), 7);
@@ -76,15 +76,15 @@ static void test_wait4(void)
           "%s", pu_status_diff);
 
     pid = pu_spawn(child_abort_by_signal, (void *)(long)SIGTERM);
-    EXPECT_EQ("wait_signaled_pid", waitpid(pid, &st, 0), pid);
+    CHECK("wait_signaled_pid", pu_pid_is(waitpid(pid, &st, 0), pid), "%s", pu_pid_diff);
     CHECK("wifsignaled", WIFSIGNALED(st) && !WIFEXITED(st), "%s", pu_status_str(st));
     EXPECT_EQ("wtermsig", WTERMSIG(st), SIGTERM);
 
     struct pu_chan c;
     pid = spawn_waiter(&c);
-    EXPECT_EQ("wnohang_running_child", waitpid(pid, &st, WNOHANG), 0);
+    CHECK("wnohang_running_child", pu_pid_is(waitpid(pid, &st, WNOHANG), 0), "%s", pu_pid_diff);
     pu_post(&c, 9);
-    EXPECT_EQ("wait_any_child", waitpid(-1, &st, 0), pid);
+    CHECK("wait_any_child", pu_pid_is(waitpid(-1, &st, 0), pid), "%s", pu_pid_diff);
     EXPECT_EQ("wait_any_status", WEXITSTATUS(st), 9);
     pu_chan_close(&c);
 
@@ -92,9 +92,9 @@ static void test_wait4(void)
     pid = spawn_waiter(&c);
     SETUP(setpgid(pid, pid));
     EXPECT_ERRNO("wait_own_group_excludes_other_group", waitpid(0, &st, WNOHANG), ECHILD);
-    EXPECT_EQ("wait_other_group_running", waitpid(-pid, &st, WNOHANG), 0);
+    CHECK("wait_other_group_running", pu_pid_is(waitpid(-pid, &st, WNOHANG), 0), "%s", pu_pid_diff);
     pu_post(&c, 1);
-    EXPECT_EQ("wait_by_group", waitpid(-pid, &st, 0), pid);
+    CHECK("wait_by_group", pu_pid_is(waitpid(-pid, &st, 0), pid), "%s", pu_pid_diff);
     pu_chan_close(&c);
 
     pid = pu_spawn(child_exit7, NULL);
@@ -109,24 +109,25 @@ static void test_stop_continue(void)
     int st = 0;
     pid_t pid = spawn_waiter(&c);
     SETUP(kill(pid, SIGSTOP));
-    EXPECT_EQ("wuntraced_reports_stop", waitpid(pid, &st, WUNTRACED), pid);
+    CHECK("wuntraced_reports_stop",
+          pu_pid_is(pu_waitpid_bounded(pid, &st, WUNTRACED), pid), "%s", pu_pid_diff);
     CHECK("wifstopped", WIFSTOPPED(st) && WSTOPSIG(st) == SIGSTOP, "%s", pu_status_str(st));
-    EXPECT_EQ("stop_reported_once", waitpid(pid, &st, WUNTRACED | WNOHANG), 0);
+    CHECK("stop_reported_once",
+          pu_pid_is(waitpid(pid, &st, WUNTRACED | WNOHANG), 0), "%s", pu_pid_diff);
     SETUP(kill(pid, SIGCONT));
-    EXPECT_EQ("wcontinued_reports", waitpid(pid, &st, WCONTINUED), pid);
+    CHECK("wcontinued_reports",
+          pu_pid_is(pu_waitpid_bounded(pid, &st, WCONTINUED), pid), "%s", pu_pid_diff);
     CHECK("wifcontinued", WIFCONTINUED(st), "%s", pu_status_str(st));
 
     SETUP(kill(pid, SIGSTOP));
     siginfo_t si;
-    memset(&si, 0, sizeof si);
-    EXPECT_OK("waitid_wstopped", waitid(P_PID, pid, &si, WSTOPPED));
+    EXPECT_OK("waitid_wstopped", pu_waitid_bounded(P_PID, pid, &si, WSTOPPED));
     CHECK("waitid_stopped_fields",
           si.si_code == CLD_STOPPED && si.si_status == SIGSTOP && si.si_pid == pid &&
               si.si_signo == SIGCHLD,
           "si_code %d si_status %d", si.si_code, si.si_status);
     SETUP(kill(pid, SIGCONT));
-    memset(&si, 0, sizeof si);
-    EXPECT_OK("waitid_wcontinued", waitid(P_PID, pid, &si, WCONTINUED));
+    EXPECT_OK("waitid_wcontinued", pu_waitid_bounded(P_PID, pid, &si, WCONTINUED));
     CHECK("waitid_continued_fields", si.si_code == CLD_CONTINUED && si.si_status == SIGCONT,
           "si_code %d si_status %d", si.si_code, si.si_status);
     pu_post(&c, 0);
@@ -177,7 +178,7 @@ static void test_rusage(void)
     pid_t pid = pu_spawn(child_spin, NULL);
     int st = 0;
     memset(&ru, 0, sizeof ru);
-    EXPECT_EQ("wait4_rusage_pid", wait4(pid, &st, 0, &ru), pid);
+    CHECK("wait4_rusage_pid", pu_pid_is(wait4(pid, &st, 0, &ru), pid), "%s", pu_pid_diff);
     CHECK("wait4_rusage_maxrss", ru.ru_maxrss > 0, "ru_maxrss is 0");
     CHECK("wait4_rusage_time_sane",
           ru.ru_utime.tv_sec >= 0 && ru.ru_utime.tv_usec >= 0 && ru.ru_utime.tv_usec < 1000000 &&
@@ -297,7 +298,7 @@ static void test_zombie(void)
     EXPECT_EQ("kill_zombie_succeeds", kill(pid, 0), 0);
     EXPECT_EQ("kill_zombie_sigkill", kill(pid, SIGKILL), 0);
     int st = 0;
-    EXPECT_EQ("zombie_reaped", waitpid(pid, &st, 0), pid);
+    CHECK("zombie_reaped", pu_pid_is(waitpid(pid, &st, 0), pid), "%s", pu_pid_diff);
     CHECK("zombie_keeps_exit_status", pu_status_is(st, PU_EXITED(0)), "%s", pu_status_diff);
     EXPECT_ERRNO("kill_reaped_esrch", kill(pid, 0), ESRCH);
     pu_chan_close(&c);
@@ -306,7 +307,7 @@ static void test_zombie(void)
 int main(void)
 {
     conf_begin("process_wait");
-    pu_reset_signals();
+    pu_setup();
     test_wait4();
     test_stop_continue();
     test_waitid();

@@ -170,7 +170,7 @@ static void test_signals(void)
 int main(void)
 {
     conf_begin("select");
-    pu_reset_signals();
+    pu_setup();
     test_ready();
     test_errors();
     test_timeouts();

@@ -320,7 +320,8 @@ static int child_pause(void *arg)
     (void)arg;
     pu_handle(SIGALRM, pu_count_handler, 0);
     struct itimerval it = {{0, 2000}, {0, 2000}};
-    setitimer(ITIMER_REAL, &it, NULL);
+    if (setitimer(ITIMER_REAL, &it, NULL) != 0)
+        return 2;
     int r = pause();
     return r == -1 && errno == EINTR ? 0 : 1;
 }
@@ -339,7 +340,7 @@ static void test_fatal(void)
 int main(void)
 {
     conf_begin("signal_action");
-    pu_reset_signals();
+    pu_setup();
     test_dispositions();
     test_handler_context();
     test_siginfo();

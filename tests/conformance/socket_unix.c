@@ -496,7 +496,7 @@ static void test_permissions(void)
 int main(void)
 {
     conf_begin("socket_unix");
-    pu_reset_signals();
+    pu_setup();
     test_create();
     test_bind();
     test_connect();

@@ -175,7 +175,7 @@ static void test_eintr(void)
 int main(void)
 {
     conf_begin("timerfd");
-    pu_reset_signals();
+    pu_setup();
     test_create();
     test_settime();
     test_expiry();
