@@ -125,16 +125,20 @@ static void test_bind(void)
     SETUP(getsockname(fd2, (struct sockaddr *)&a, &len));
     EXPECT_EQ("getsockname_unbound_len", len, sizeof(sa_family_t));
 
-    /* Abstract names create no file and report their exact length. */
+    /* Abstract names create no file and report their exact length. They are
+     * global to the network namespace: the pid (fixed width, never printed)
+     * keeps concurrent runs apart. */
     struct sockaddr_un ab;
-    socklen_t ablen = abstract_addr(&ab, "conf2-abstract-name");
+    char abname[32];
+    snprintf(abname, sizeof abname, "conf2-abstract-%010d", (int)getpid());
+    socklen_t ablen = abstract_addr(&ab, abname);
     int s = sock(SOCK_STREAM);
     EXPECT_OK("bind_abstract", bind(s, (struct sockaddr *)&ab, ablen));
     len = sizeof a;
     memset(&a, 0xff, sizeof a);
     SETUP(getsockname(s, (struct sockaddr *)&a, &len));
     CHECK("abstract_getsockname", len == ablen && a.sun_path[0] == 0 &&
-                                      !memcmp(a.sun_path + 1, "conf2-abstract-name", 19),
+                                      !memcmp(a.sun_path + 1, abname, strlen(abname)),
           "len %u", len);
     int s2 = sock(SOCK_STREAM);
     EXPECT_ERRNO("bind_abstract_in_use", bind(s2, (struct sockaddr *)&ab, ablen), EADDRINUSE);
