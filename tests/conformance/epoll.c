@@ -9,10 +9,7 @@ static int rd, wr;
 
 static void fresh(void)
 {
-    int p[2];
-    SETUP(pipe2(p, O_NONBLOCK));
-    rd = p[0];
-    wr = p[1];
+    pu_pipe(&rd, &wr, O_NONBLOCK);
 }
 
 static void done(void)

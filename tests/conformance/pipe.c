@@ -9,10 +9,7 @@ static int rd, wr;
 
 static void fresh(int flags)
 {
-    int p[2];
-    SETUP(pipe2(p, flags));
-    rd = p[0];
-    wr = p[1];
+    pu_pipe(&rd, &wr, flags);
 }
 
 static void done(void)

@@ -156,6 +156,37 @@ PU_FN int pu_await(struct pu_chan *c)
     return r == 1 ? v : -1;
 }
 
+/*
+ * Opens `c` and forks a child that runs `prep` (if any), then waits on the
+ * channel and exits with the byte it reads (0 at end of file). The parent
+ * keeps only the write end: the child waits until the parent posts, closes
+ * the channel, or kills it.
+ */
+PU_FN pid_t pu_spawn_waiting(struct pu_chan *c, void (*prep)(void))
+{
+    pu_chan_open(c);
+    pid_t pid = pu_fork();
+    if (pid == 0) {
+        close(c->wr);
+        if (prep)
+            prep();
+        int v = pu_await(c);
+        _exit(v < 0 ? 0 : v);
+    }
+    close(c->rd);
+    c->rd = -1;
+    return pid;
+}
+
+/* A new pipe with pipe2 `flags`: read end in *rd, write end in *wr. */
+PU_FN void pu_pipe(int *rd, int *wr, int flags)
+{
+    int p[2];
+    SETUP(pipe2(p, flags));
+    *rd = p[0];
+    *wr = p[1];
+}
+
 /* Signals counted by pu_count_handler, indexed by number. */
 static volatile sig_atomic_t pu_sig_count[65];
 
@@ -205,6 +236,18 @@ PU_FN void pu_tick_stop(void)
     SETUP(setitimer(ITIMER_REAL, &it, NULL));
     signal(SIGALRM, SIG_IGN);
     pu_default(SIGALRM);
+}
+
+/* The set of signals `a` and `b` (0 for none). */
+PU_FN sigset_t pu_sigset(int a, int b)
+{
+    sigset_t s;
+    sigemptyset(&s);
+    if (a)
+        sigaddset(&s, a);
+    if (b)
+        sigaddset(&s, b);
+    return s;
 }
 
 /* Blocks `sig` in the calling thread (returns the previous mask in `old` if

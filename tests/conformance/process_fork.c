@@ -339,16 +339,7 @@ static void test_pidfd(void)
                  EBADF);
 
     struct pu_chan c;
-    pu_chan_open(&c);
-    pid_t pid = pu_fork();
-    if (pid == 0) {
-        close(c.wr);
-        pu_await(&c);
-        _exit(0);
-    }
-    /* The parent keeps the write end: the child waits until it is killed. */
-    close(c.rd);
-    c.rd = -1;
+    pid_t pid = pu_spawn_waiting(&c, NULL);
     int fd = syscall(SYS_pidfd_open, pid, 0);
     CHECK("pidfd_open_child", fd >= 0, "errno %s", errname(errno));
     struct pollfd p = {fd, POLLIN, 0};

@@ -60,21 +60,10 @@ static int child_kill_own_group(void *arg)
     return WIFSIGNALED(st) && WTERMSIG(st) == SIGUSR1 ? 0 : 4;
 }
 
-/* A child blocked on the channel, in a new group of its own if `group`. */
-static pid_t spawn_blocked(struct pu_chan *c, int group)
+/* Run by a waiting child: moves it into a group of its own. */
+static void own_group(void)
 {
-    pu_chan_open(c);
-    pid_t pid = pu_fork();
-    if (pid == 0) {
-        close(c->wr);
-        if (group)
-            setpgid(0, 0);
-        pu_await(c);
-        _exit(0);
-    }
-    close(c->rd);
-    c->rd = -1;
-    return pid;
+    setpgid(0, 0);
 }
 
 COVERS("getpgrp", "getpgid", "getsid", "setpgid")
@@ -96,7 +85,7 @@ static void test_groups(void)
           "%s", pu_status_diff);
 
     struct pu_chan c;
-    pid_t pid = spawn_blocked(&c, 0);
+    pid_t pid = pu_spawn_waiting(&c, NULL);
     EXPECT_EQ("setpgid_child_by_parent", setpgid(pid, pid), 0);
     CHECK("getpgid_child", pu_pid_is(getpgid(pid), pid), "%s", pu_pid_diff);
     EXPECT_EQ("setpgid_child_back", setpgid(pid, getpgrp()), 0);
@@ -174,9 +163,9 @@ COVERS("kill", "setpgid")
 static void test_group_kill(void)
 {
     struct pu_chan a, b;
-    pid_t p1 = spawn_blocked(&a, 1);
+    pid_t p1 = pu_spawn_waiting(&a, own_group);
     SETUP(setpgid(p1, p1));
-    pid_t p2 = spawn_blocked(&b, 0);
+    pid_t p2 = pu_spawn_waiting(&b, NULL);
     SETUP(setpgid(p2, p1));
     EXPECT_EQ("kill_group_zero_signal", kill(-p1, 0), 0);
     EXPECT_EQ("kill_group", kill(-p1, SIGTERM), 0);

@@ -41,21 +41,6 @@ static int child_spin(void *arg)
     return 0;
 }
 
-/* A child that waits on the channel and exits with the byte it reads. */
-static pid_t spawn_waiter(struct pu_chan *c)
-{
-    pu_chan_open(c);
-    pid_t pid = pu_fork();
-    if (pid == 0) {
-        close(c->wr);
-        int v = pu_await(c);
-        _exit(v < 0 ? 0 : v);
-    }
-    close(c->rd);
-    c->rd = -1;
-    return pid;
-}
-
 COVERS("wait4", "exit")
 static void test_wait4(void)
 {
@@ -81,7 +66,7 @@ static void test_wait4(void)
     EXPECT_EQ("wtermsig", WTERMSIG(st), SIGTERM);
 
     struct pu_chan c;
-    pid = spawn_waiter(&c);
+    pid = pu_spawn_waiting(&c, NULL);
     CHECK("wnohang_running_child", pu_pid_is(waitpid(pid, &st, WNOHANG), 0), "%s", pu_pid_diff);
     pu_post(&c, 9);
     CHECK("wait_any_child", pu_pid_is(waitpid(-1, &st, 0), pid), "%s", pu_pid_diff);
@@ -89,7 +74,7 @@ static void test_wait4(void)
     pu_chan_close(&c);
 
     /* waitpid(0) waits for children in the caller's process group only. */
-    pid = spawn_waiter(&c);
+    pid = pu_spawn_waiting(&c, NULL);
     SETUP(setpgid(pid, pid));
     EXPECT_ERRNO("wait_own_group_excludes_other_group", waitpid(0, &st, WNOHANG), ECHILD);
     CHECK("wait_other_group_running", pu_pid_is(waitpid(-pid, &st, WNOHANG), 0), "%s", pu_pid_diff);
@@ -107,7 +92,7 @@ static void test_stop_continue(void)
 {
     struct pu_chan c;
     int st = 0;
-    pid_t pid = spawn_waiter(&c);
+    pid_t pid = pu_spawn_waiting(&c, NULL);
     SETUP(kill(pid, SIGSTOP));
     CHECK("wuntraced_reports_stop",
           pu_pid_is(pu_waitpid_bounded(pid, &st, WUNTRACED), pid), "%s", pu_pid_diff);
@@ -144,7 +129,7 @@ static void test_waitid(void)
     EXPECT_ERRNO("waitid_no_children", waitid(P_ALL, 0, &si, WEXITED), ECHILD);
 
     struct pu_chan c;
-    pid_t pid = spawn_waiter(&c);
+    pid_t pid = pu_spawn_waiting(&c, NULL);
     memset(&si, 0xff, sizeof si);
     EXPECT_EQ("waitid_wnohang_running", waitid(P_PID, pid, &si, WEXITED | WNOHANG), 0);
     CHECK("waitid_wnohang_zero_pid", si.si_pid == 0, "si_pid not cleared");
@@ -290,7 +275,7 @@ COVERS("kill", "waitid", "wait4")
 static void test_zombie(void)
 {
     struct pu_chan c;
-    pid_t pid = spawn_waiter(&c);
+    pid_t pid = pu_spawn_waiting(&c, NULL);
     pu_post(&c, 0);
     siginfo_t si;
     memset(&si, 0, sizeof si);

@@ -7,10 +7,7 @@ static int rd, wr;
 
 static void fresh(void)
 {
-    int p[2];
-    SETUP(pipe(p));
-    rd = p[0];
-    wr = p[1];
+    pu_pipe(&rd, &wr, 0);
 }
 
 static void done(void)

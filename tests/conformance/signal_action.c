@@ -180,15 +180,7 @@ static void test_siginfo(void)
 
     /* Another process may not forge kernel or kill() si_codes. */
     struct pu_chan c;
-    pu_chan_open(&c);
-    pid_t pid = pu_fork();
-    if (pid == 0) {
-        close(c.wr);
-        pu_await(&c);
-        _exit(0);
-    }
-    close(c.rd);
-    c.rd = -1;
+    pid_t pid = pu_spawn_waiting(&c, NULL);
     si.si_code = SI_USER;
     EXPECT_ERRNO("rt_sigqueueinfo_forge_si_user", syscall(SYS_rt_sigqueueinfo, pid, SIGUSR1, &si),
                  EPERM);

@@ -26,15 +26,6 @@ static void handler(int sig)
         change_errno = sigaltstack(&n, NULL) == 0 ? 0 : errno;
 }
 
-static void install(int flags)
-{
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = handler;
-    sa.sa_flags = flags;
-    SETUP(sigaction(SIGUSR1, &sa, NULL));
-}
-
 static int child_query(void *arg)
 {
     (void)arg;
@@ -76,7 +67,7 @@ static void test_setup(void)
 COVERS("sigaltstack", "rt_sigreturn")
 static void test_delivery(void)
 {
-    install(SA_ONSTACK);
+    pu_handle(SIGUSR1, handler, SA_ONSTACK);
     on_alt = 0;
     raise(SIGUSR1);
     CHECK("sa_onstack_runs_on_alt", on_alt == 1, "handler ran on the normal stack");
@@ -86,14 +77,14 @@ static void test_delivery(void)
     SETUP(sigaltstack(NULL, &q));
     CHECK("not_onstack_after_return", q.ss_flags == 0, "ss_flags %d", q.ss_flags);
 
-    install(0);
+    pu_handle(SIGUSR1, handler, 0);
     on_alt = 1;
     raise(SIGUSR1);
     CHECK("without_sa_onstack_normal_stack", on_alt == 0, "handler ran on the alt stack");
 
     stack_t s = {.ss_sp = alt, .ss_size = ALT_SIZE, .ss_flags = SS_AUTODISARM};
     EXPECT_OK("set_autodisarm", sigaltstack(&s, NULL));
-    install(SA_ONSTACK);
+    pu_handle(SIGUSR1, handler, SA_ONSTACK);
     on_alt = 0;
     raise(SIGUSR1);
     CHECK("autodisarm_runs_on_alt", on_alt == 1, "handler ran on the normal stack");

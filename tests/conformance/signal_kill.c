@@ -30,25 +30,12 @@ static int child_raise_handled_then_exit(void *arg)
     return pu_sig_count[sig] == 1 ? 5 : 6;
 }
 
-/* A child that waits on the channel until killed or released; with
- * `block_all` it first blocks every signal it can. */
-static pid_t spawn_blocked(struct pu_chan *c, int block_all)
+/* Run by a waiting child: blocks every signal it can. */
+static void block_all(void)
 {
-    pu_chan_open(c);
-    pid_t pid = pu_fork();
-    if (pid == 0) {
-        close(c->wr);
-        if (block_all) {
-            sigset_t all;
-            sigfillset(&all);
-            sigprocmask(SIG_SETMASK, &all, NULL);
-        }
-        int v = pu_await(c);
-        _exit(v < 0 ? 0 : v);
-    }
-    close(c->rd);
-    c->rd = -1;
-    return pid;
+    sigset_t all;
+    sigfillset(&all);
+    sigprocmask(SIG_SETMASK, &all, NULL);
 }
 
 COVERS("kill", "tkill", "tgkill")
@@ -70,7 +57,7 @@ static void test_errors(void)
     EXPECT_ERRNO("tgkill_bad_signal", syscall(SYS_tgkill, getpid(), getpid(), 65), EINVAL);
 
     struct pu_chan c;
-    pid_t pid = spawn_blocked(&c, 0);
+    pid_t pid = pu_spawn_waiting(&c, NULL);
     EXPECT_ERRNO("tgkill_wrong_group", syscall(SYS_tgkill, getpid(), pid, 0), ESRCH);
     EXPECT_EQ("tgkill_child", syscall(SYS_tgkill, pid, pid, 0), 0);
     EXPECT_EQ("kill_child_zero", kill(pid, 0), 0);
@@ -135,7 +122,7 @@ static void test_stop_continue(void)
 {
     struct pu_chan c;
     int st = 0;
-    pid_t pid = spawn_blocked(&c, 0);
+    pid_t pid = pu_spawn_waiting(&c, NULL);
     SETUP(kill(pid, SIGSTOP));
     CHECK("sigstop_stops",
           pu_pid_is(pu_waitpid_bounded(pid, &st, WUNTRACED), pid), "%s", pu_pid_diff);
@@ -148,7 +135,7 @@ static void test_stop_continue(void)
     CHECK("sigterm_while_stopped_kills", pu_status_is(pu_wait(pid), SIGTERM), "%s", pu_status_diff);
     pu_chan_close(&c);
 
-    pid = spawn_blocked(&c, 0);
+    pid = pu_spawn_waiting(&c, NULL);
     SETUP(kill(pid, SIGSTOP));
     SETUP(pu_waitpid_bounded(pid, &st, WUNTRACED));
     SETUP(kill(pid, SIGKILL));
@@ -157,7 +144,7 @@ static void test_stop_continue(void)
     pu_chan_close(&c);
 
     /* SIGSTOP cannot be blocked. */
-    pid = spawn_blocked(&c, 1);
+    pid = pu_spawn_waiting(&c, block_all);
     SETUP(kill(pid, SIGSTOP));
     CHECK("sigstop_after_block_attempt",
           pu_pid_is(pu_waitpid_bounded(pid, &st, WUNTRACED), pid), "%s", pu_pid_diff);

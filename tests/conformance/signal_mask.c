@@ -12,17 +12,6 @@ static void log_order(int sig)
     norder++;
 }
 
-static sigset_t mask_of(int a, int b)
-{
-    sigset_t s;
-    sigemptyset(&s);
-    if (a)
-        sigaddset(&s, a);
-    if (b)
-        sigaddset(&s, b);
-    return s;
-}
-
 static sigset_t current_mask(void)
 {
     sigset_t s;
@@ -34,12 +23,12 @@ static sigset_t current_mask(void)
 COVERS("rt_sigprocmask")
 static void test_procmask(void)
 {
-    sigset_t empty = mask_of(0, 0), old;
+    sigset_t empty = pu_sigset(0, 0), old;
     SETUP(sigprocmask(SIG_SETMASK, &empty, NULL));
-    sigset_t a = mask_of(SIGUSR1, 0);
+    sigset_t a = pu_sigset(SIGUSR1, 0);
     EXPECT_OK("block", sigprocmask(SIG_BLOCK, &a, &old));
     CHECK("block_old_empty", sigisemptyset(&old), "old mask not empty");
-    sigset_t b = mask_of(SIGUSR2, 0);
+    sigset_t b = pu_sigset(SIGUSR2, 0);
     SETUP(sigprocmask(SIG_BLOCK, &b, NULL));
     sigset_t cur = current_mask();
     CHECK("block_accumulates", sigismember(&cur, SIGUSR1) && sigismember(&cur, SIGUSR2),
@@ -48,14 +37,14 @@ static void test_procmask(void)
     cur = current_mask();
     CHECK("unblock_removes_one", !sigismember(&cur, SIGUSR1) && sigismember(&cur, SIGUSR2),
           "wrong mask after unblock");
-    sigset_t c = mask_of(SIGTERM, 0);
+    sigset_t c = pu_sigset(SIGTERM, 0);
     EXPECT_OK("setmask", sigprocmask(SIG_SETMASK, &c, &old));
     cur = current_mask();
     CHECK("setmask_replaces", sigismember(&cur, SIGTERM) && !sigismember(&cur, SIGUSR2),
           "wrong mask after setmask");
     CHECK("setmask_old", sigismember(&old, SIGUSR2) && !sigismember(&old, SIGTERM), "wrong old");
 
-    sigset_t k = mask_of(SIGKILL, SIGSTOP);
+    sigset_t k = pu_sigset(SIGKILL, SIGSTOP);
     EXPECT_OK("block_sigkill_sigstop", sigprocmask(SIG_BLOCK, &k, NULL));
     cur = current_mask();
     CHECK("sigkill_sigstop_never_blocked",
@@ -110,7 +99,7 @@ static void test_pending(void)
     EXPECT_EQ("rt_signals_queue", pu_sig_count[rt], 3);
 
     /* Dequeue order: lowest number first, so standard before real-time. */
-    sigset_t s = mask_of(SIGRTMIN, SIGRTMIN + 1), old;
+    sigset_t s = pu_sigset(SIGRTMIN, SIGRTMIN + 1), old;
     sigaddset(&s, SIGUSR2);
     SETUP(sigprocmask(SIG_BLOCK, &s, &old));
     sigqueue(getpid(), SIGRTMIN + 1, v);
@@ -148,7 +137,7 @@ static void test_sigsuspend(void)
     pu_sig_count[SIGUSR1] = 0;
     pu_block(SIGUSR1, NULL);
     raise(SIGUSR1);
-    sigset_t none = mask_of(0, 0);
+    sigset_t none = pu_sigset(0, 0);
     EXPECT_ERRNO("sigsuspend_eintr", sigsuspend(&none), EINTR);
     EXPECT_EQ("sigsuspend_ran_handler", pu_sig_count[SIGUSR1], 1);
     sigset_t cur = current_mask();
@@ -170,7 +159,7 @@ static void test_sigsuspend(void)
 COVERS("rt_sigtimedwait", "rt_sigqueueinfo", "kill", "setitimer")
 static void test_timedwait(void)
 {
-    sigset_t s = mask_of(SIGUSR1, SIGRTMIN);
+    sigset_t s = pu_sigset(SIGUSR1, SIGRTMIN);
     SETUP(sigprocmask(SIG_BLOCK, &s, NULL));
     struct timespec zero = {0, 0}, small = {0, 10000000};
     siginfo_t si;
@@ -229,7 +218,7 @@ static void *pending_thread(void *arg)
     sigset_t cur = current_mask();
     thread_saw = (sigismember(&cur, SIGUSR2) ? 1 : 0) | (pu_pending(SIGUSR2) == 1 ? 2 : 0);
     struct timespec zero = {0, 0};
-    sigset_t s = mask_of(SIGUSR2, 0);
+    sigset_t s = pu_sigset(SIGUSR2, 0);
     sigtimedwait(&s, NULL, &zero);
     return NULL;
 }

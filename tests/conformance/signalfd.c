@@ -3,17 +3,6 @@
 
 #include <sys/signalfd.h>
 
-static sigset_t set_of(int a, int b)
-{
-    sigset_t s;
-    sigemptyset(&s);
-    if (a)
-        sigaddset(&s, a);
-    if (b)
-        sigaddset(&s, b);
-    return s;
-}
-
 static ssize_t read_one(int fd, struct signalfd_siginfo *si)
 {
     memset(si, 0, sizeof *si);
@@ -23,7 +12,7 @@ static ssize_t read_one(int fd, struct signalfd_siginfo *si)
 COVERS("signalfd", "signalfd4")
 static void test_create(void)
 {
-    sigset_t s = set_of(SIGUSR1, 0);
+    sigset_t s = pu_sigset(SIGUSR1, 0);
     int fd = signalfd(-1, &s, 0);
     CHECK("create", fd >= 0, "errno %s", errname(errno));
     EXPECT_EQ("no_cloexec", fcntl(fd, F_GETFD), 0);
@@ -44,7 +33,7 @@ static void test_create(void)
     fd2 = syscall(SYS_signalfd, -1, &s, 8);
     CHECK("legacy_signalfd", fd2 >= 0, "errno %s", errname(errno));
     close(fd2);
-    sigset_t k = set_of(SIGKILL, SIGSTOP);
+    sigset_t k = pu_sigset(SIGKILL, SIGSTOP);
     fd2 = signalfd(-1, &k, 0);
     CHECK("sigkill_in_mask_accepted", fd2 >= 0, "errno %s", errname(errno));
     close(fd2);
@@ -54,7 +43,7 @@ static void test_create(void)
 COVERS("signalfd4", "read", "poll")
 static void test_read(void)
 {
-    sigset_t s = set_of(SIGUSR1, SIGRTMIN);
+    sigset_t s = pu_sigset(SIGUSR1, SIGRTMIN);
     SETUP(sigprocmask(SIG_BLOCK, &s, NULL));
     int fd = signalfd(-1, &s, SFD_NONBLOCK);
     SETUP(fd);
@@ -99,7 +88,7 @@ static void test_read(void)
     raise(SIGUSR2);
     n = read_one(fd, &si);
     CHECK("unmasked_signal_not_read", n == -1 && errno == EAGAIN, "read %ld", (long)n);
-    sigset_t s2 = set_of(SIGUSR2, 0);
+    sigset_t s2 = pu_sigset(SIGUSR2, 0);
     EXPECT_EQ("update_mask_same_fd", signalfd(fd, &s2, 0), fd);
     n = read_one(fd, &si);
     CHECK("updated_mask_reads", n == sizeof si && si.ssi_signo == SIGUSR2, "ssi_signo %u",
@@ -123,7 +112,7 @@ static int child_read_own(void *arg)
 COVERS("signalfd4", "read")
 static void test_processes(void)
 {
-    sigset_t s = set_of(SIGUSR1, 0);
+    sigset_t s = pu_sigset(SIGUSR1, 0);
     int fd = signalfd(-1, &s, SFD_NONBLOCK);
     SETUP(fd);
     raise(SIGUSR1);

@@ -8,6 +8,7 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 
+/* 127.0.0.1 at `port` (network order). */
 static struct sockaddr_in lo(uint16_t port)
 {
     struct sockaddr_in a;
@@ -15,6 +16,16 @@ static struct sockaddr_in lo(uint16_t port)
     a.sin_family = AF_INET;
     a.sin_port = port;
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    return a;
+}
+
+/* An IPv6 socket address for `addr`, port 0. */
+static struct sockaddr_in6 v6(struct in6_addr addr)
+{
+    struct sockaddr_in6 a;
+    memset(&a, 0, sizeof a);
+    a.sin6_family = AF_INET6;
+    a.sin6_addr = addr;
     return a;
 }
 
@@ -347,10 +358,7 @@ static void test_ipv6(void)
     static const char *names[] = {"v6_bind_loopback", "v6_connect_accept", "v6_peer_family",
                                   "v6_v6only_default", "v6_udp_roundtrip", "v6_mapped_v4_peer"};
     int l = socket(AF_INET6, SOCK_STREAM, 0);
-    struct sockaddr_in6 a;
-    memset(&a, 0, sizeof a);
-    a.sin6_family = AF_INET6;
-    a.sin6_addr = in6addr_loopback;
+    struct sockaddr_in6 a = v6(in6addr_loopback);
     if (l < 0 || bind(l, (struct sockaddr *)&a, sizeof a) != 0) {
         for (unsigned i = 0; i < sizeof names / sizeof names[0]; i++)
             skip(names[i], "IPv6 loopback unavailable");
@@ -378,9 +386,7 @@ static void test_ipv6(void)
 
     int u = socket(AF_INET6, SOCK_DGRAM, 0);
     SETUP(u);
-    memset(&a, 0, sizeof a);
-    a.sin6_family = AF_INET6;
-    a.sin6_addr = in6addr_loopback;
+    a = v6(in6addr_loopback);
     SETUP(bind(u, (struct sockaddr *)&a, sizeof a));
     len = sizeof a;
     SETUP(getsockname(u, (struct sockaddr *)&a, &len));
@@ -393,9 +399,7 @@ static void test_ipv6(void)
     /* A dual-stack listener sees IPv4 peers as v4-mapped addresses. */
     l = socket(AF_INET6, SOCK_STREAM, 0);
     SETUP(l);
-    memset(&a, 0, sizeof a);
-    a.sin6_family = AF_INET6;
-    a.sin6_addr = in6addr_any;
+    a = v6(in6addr_any);
     SETUP(bind(l, (struct sockaddr *)&a, sizeof a));
     len = sizeof a;
     SETUP(getsockname(l, (struct sockaddr *)&a, &len));
