@@ -319,13 +319,6 @@ static void test_fifo(void)
     close(rw);
 }
 
-static void restart_handler(int sig)
-{
-    (void)sig;
-    if (++pu_sig_count[SIGALRM] == 3)
-        write(wr, "r", 1);
-}
-
 COVERS("read", "write", "setitimer")
 static void test_eintr(void)
 {
@@ -344,10 +337,7 @@ static void test_eintr(void)
 
     /* With SA_RESTART the read resumes; the third tick supplies data. */
     fresh(0);
-    pu_sig_count[SIGALRM] = 0;
-    pu_handle(SIGALRM, restart_handler, SA_RESTART);
-    struct itimerval it = {{0, 2000}, {0, 2000}};
-    SETUP(setitimer(ITIMER_REAL, &it, NULL));
+    pu_tick_feed(2000, wr);
     EXPECT_EQ("read_sa_restart", read(rd, &b, 1), 1);
     pu_tick_stop();
     CHECK("read_sa_restart_ticks", pu_sig_count[SIGALRM] >= 3, "fewer than 3 ticks");

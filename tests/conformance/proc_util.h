@@ -228,6 +228,29 @@ PU_FN void pu_tick_start(long usec, int restart)
     SETUP(setitimer(ITIMER_REAL, &it, NULL));
 }
 
+static int pu_feed_fd = -1;
+
+static void pu_feed_handler(int sig)
+{
+    (void)sig;
+    if (++pu_sig_count[SIGALRM] == 3 && write(pu_feed_fd, "r", 1) != 1)
+        pu_sig_count[SIGALRM] = -1000;
+}
+
+/*
+ * Starts SA_RESTART ticks every `usec` microseconds; the third one writes a
+ * byte to `fd`. A blocking read of the other end is interrupted twice (and
+ * restarted, if the kernel restarts it) before the byte arrives.
+ */
+PU_FN void pu_tick_feed(long usec, int fd)
+{
+    pu_feed_fd = fd;
+    pu_sig_count[SIGALRM] = 0;
+    pu_handle(SIGALRM, pu_feed_handler, SA_RESTART);
+    struct itimerval it = {{0, usec}, {0, usec}};
+    SETUP(setitimer(ITIMER_REAL, &it, NULL));
+}
+
 /* Stops the ticks and restores SIGALRM's default action. Ticks already
  * pending are discarded. */
 PU_FN void pu_tick_stop(void)

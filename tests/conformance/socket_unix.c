@@ -477,6 +477,53 @@ static void test_scm(void)
     close(sv[1]);
 }
 
+COVERS("accept", "recvfrom", "setsockopt", "getsockopt")
+static void test_interrupts(void)
+{
+    int l = listener("intr", SOCK_STREAM);
+    pu_tick_start(2000, 0);
+    EXPECT_ERRNO("accept_eintr", accept(l, NULL, NULL), EINTR);
+    pu_tick_stop();
+    close(l);
+
+    int sv[2];
+    SETUP(socketpair(AF_UNIX, SOCK_STREAM, 0, sv));
+    char b[4];
+    pu_tick_start(2000, 0);
+    EXPECT_ERRNO("recv_eintr", recv(sv[0], b, sizeof b, 0), EINTR);
+    pu_tick_stop();
+
+    /* 100 ms is a whole number of jiffies whatever HZ is, so it reads back
+     * unchanged. */
+    struct timeval tv = {0, 100000}, got = {0, 0};
+    EXPECT_OK("so_rcvtimeo_set", setsockopt(sv[0], SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv));
+    socklen_t gl = sizeof got;
+    SETUP(getsockopt(sv[0], SOL_SOCKET, SO_RCVTIMEO, &got, &gl));
+    CHECK("so_rcvtimeo_get", got.tv_sec == 0 && got.tv_usec == 100000, "value differs");
+    struct timeval bad = {0, 1000000};
+    EXPECT_ERRNO("so_rcvtimeo_bad_usec",
+                 setsockopt(sv[0], SOL_SOCKET, SO_RCVTIMEO, &bad, sizeof bad), EDOM);
+    tv.tv_usec = 5000;
+    SETUP(setsockopt(sv[0], SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv));
+    EXPECT_ERRNO("so_rcvtimeo_expires", recv(sv[0], b, sizeof b, 0), EAGAIN);
+
+    /* A receive with a timeout is not restarted after a handler, even with
+     * SA_RESTART (signal(7)); without a timeout it is. */
+    tv.tv_sec = 5;
+    tv.tv_usec = 0;
+    SETUP(setsockopt(sv[0], SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv));
+    pu_tick_start(2000, 1);
+    EXPECT_ERRNO("so_rcvtimeo_not_restarted", recv(sv[0], b, sizeof b, 0), EINTR);
+    pu_tick_stop();
+    tv.tv_sec = 0;
+    SETUP(setsockopt(sv[0], SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv));
+    pu_tick_feed(2000, sv[1]);
+    EXPECT_EQ("recv_sa_restart", recv(sv[0], b, sizeof b, 0), 1);
+    pu_tick_stop();
+    close(sv[0]);
+    close(sv[1]);
+}
+
 COVERS("connect")
 static void nobody_connect(void)
 {
@@ -508,6 +555,7 @@ int main(void)
     test_dgram();
     test_options();
     test_scm();
+    test_interrupts();
     test_permissions();
     return conf_end();
 }
