@@ -110,6 +110,29 @@ static void prep_pid(void)
     snprintf(pid_arg, sizeof pid_arg, "%d", getpid());
 }
 
+static void *exec_from_thread(void *arg)
+{
+    execve(self, arg, empty_env);
+    _exit(120);
+}
+
+/* A child whose second thread execs the "pid" mode: the new image must run
+ * with the process's pid, the main thread gone. */
+static int exec_thread_status(void)
+{
+    static char *pv[] = {"x", "pid", pid_arg, NULL};
+    pid_t pid = pu_fork();
+    if (pid == 0) {
+        prep_pid();
+        pthread_t t;
+        if (pu_thread(&t, exec_from_thread, pv) != 0)
+            _exit(122);
+        for (;;)
+            pause();
+    }
+    return pu_wait(pid);
+}
+
 static char fd_a[16], fd_b[16];
 static void prep_fds(void)
 {
@@ -165,6 +188,9 @@ static void test_exec_state(void)
     char *pv[] = {"x", "pid", pid_arg, NULL};
     CHECK("execve_keeps_pid", pu_status_is(run_exec(self, pv, empty_env, prep_pid), PU_EXITED(0)),
           "%s", pu_status_diff);
+
+    CHECK("execve_from_thread_keeps_pid", pu_status_is(exec_thread_status(), PU_EXITED(0)), "%s",
+          pu_status_diff);
 
     make_file("data", "abcdef", 6);
     char *fv[] = {"x", "fds", fd_a, fd_b, NULL};

@@ -320,6 +320,93 @@ static void test_clone3(void)
     }
 }
 
+static char clone_stack[64 * 1024] __attribute__((aligned(16)));
+static volatile int *vfork_flag;
+
+/* Opens a file; exits with its descriptor number. */
+static int clone_open(void *arg)
+{
+    (void)arg;
+    int fd = open("/dev/null", O_RDONLY);
+    return fd < 0 ? 255 : fd;
+}
+
+static int clone_chdir(void *arg)
+{
+    return chdir((const char *)arg) == 0 ? 0 : 1;
+}
+
+static int clone_set_flag(void *arg)
+{
+    (void)arg;
+    *vfork_flag = 1;
+    return 0;
+}
+
+static int clone_install_handler(void *arg)
+{
+    (void)arg;
+    signal(SIGUSR2, handler_a);
+    return 0;
+}
+
+/* glibc's clone(fn) on a separate stack with `flags | SIGCHLD`; returns
+ * the child's wait status. */
+static int clone_run(int (*fn)(void *), int flags, void *arg)
+{
+    fflush(stdout);
+    pid_t pid = clone(fn, clone_stack + sizeof clone_stack, flags | SIGCHLD, arg);
+    if (pid < 0)
+        return -1;
+    return pu_wait(pid);
+}
+
+COVERS("clone")
+static void test_clone_sharing(void)
+{
+    int st = clone_run(clone_open, CLONE_FILES, NULL);
+    int fd = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    CHECK("clone_files_shares_table", fd >= 0 && fd < 255 && fcntl(fd, F_GETFD) == 0,
+          "descriptor not shared");
+    if (fd >= 0 && fd < 255)
+        close(fd);
+    st = clone_run(clone_open, 0, NULL);
+    fd = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    CHECK("clone_without_files_copies_table", fd >= 0 && fd < 255 && fcntl(fd, F_GETFD) == -1 &&
+                                                  errno == EBADF,
+          "descriptor leaked into the parent");
+
+    char before[PATH_MAX], after[PATH_MAX];
+    SETUP(getcwd(before, sizeof before) ? 0 : -1);
+    SETUP(mkdir("sub", 0755));
+    clone_run(clone_chdir, CLONE_FS, "sub");
+    SETUP(getcwd(after, sizeof after) ? 0 : -1);
+    CHECK("clone_fs_shares_cwd", strcmp(before, after) != 0 &&
+                                     !strcmp(after + strlen(after) - 4, "/sub"),
+          "cwd not shared");
+    SETUP(chdir(before));
+    clone_run(clone_chdir, 0, "sub");
+    SETUP(getcwd(after, sizeof after) ? 0 : -1);
+    CHECK("clone_without_fs_private_cwd", !strcmp(before, after), "cwd changed");
+
+    vfork_flag = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    SETUP(vfork_flag == MAP_FAILED ? -1 : 0);
+    *vfork_flag = 0;
+    fflush(stdout);
+    pid_t pid = clone(clone_set_flag, clone_stack + sizeof clone_stack, CLONE_VFORK | SIGCHLD,
+                      NULL);
+    /* CLONE_VFORK: the parent resumes only once the child has exited. */
+    CHECK("clone_vfork_waits_for_child", pid > 0 && *vfork_flag == 1, "parent resumed early");
+    pu_wait(pid);
+    munmap((void *)vfork_flag, 4096);
+
+    clone_run(clone_install_handler, CLONE_VM | CLONE_SIGHAND, NULL);
+    struct sigaction sa;
+    SETUP(sigaction(SIGUSR2, NULL, &sa));
+    CHECK("clone_sighand_shares_handlers", sa.sa_handler == handler_a, "handler not shared");
+    pu_default(SIGUSR2);
+}
+
 COVERS("pidfd_open", "pidfd_send_signal")
 static void test_pidfd(void)
 {
@@ -377,6 +464,7 @@ int main(void)
     test_vfork();
     test_clone_errors();
     test_clone3();
+    test_clone_sharing();
     test_pidfd();
     test_ids();
     return conf_end();

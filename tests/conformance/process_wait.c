@@ -16,6 +16,47 @@ static int child_raw_exit(void *arg)
     return 13;
 }
 
+static void *thread_exit_group(void *arg)
+{
+    (void)arg;
+    syscall(SYS_exit_group, 5);
+    return NULL;
+}
+
+/* A second thread ends the whole process. */
+static int child_thread_exit_group(void *arg)
+{
+    (void)arg;
+    pthread_t t;
+    if (pu_thread(&t, thread_exit_group, NULL) != 0)
+        return 2;
+    for (;;)
+        pause();
+}
+
+static pthread_t main_thread;
+
+static void *thread_outlives_main(void *arg)
+{
+    (void)arg;
+    pthread_join(main_thread, NULL);
+    syscall(SYS_exit_group, 3);
+    return NULL;
+}
+
+/* The main thread exits alone; the process lives on in the other thread,
+ * which ends it once the main thread is gone. */
+static int child_main_thread_exits(void *arg)
+{
+    (void)arg;
+    main_thread = pthread_self();
+    pthread_t t;
+    if (pu_thread(&t, thread_outlives_main, NULL) != 0)
+        return 2;
+    syscall(SYS_exit, 0);
+    return 4;
+}
+
 static int child_abort_by_signal(void *arg)
 {
     int sig = (int)(long)arg;
@@ -59,6 +100,11 @@ static void test_wait4(void)
 
     CHECK("exit_syscall_single_thread", pu_status_is(pu_run(child_raw_exit, NULL), PU_EXITED(12)),
           "%s", pu_status_diff);
+
+    CHECK("exit_group_from_thread",
+          pu_status_is(pu_run(child_thread_exit_group, NULL), PU_EXITED(5)), "%s", pu_status_diff);
+    CHECK("main_thread_exit_leaves_process",
+          pu_status_is(pu_run(child_main_thread_exits, NULL), PU_EXITED(3)), "%s", pu_status_diff);
 
     pid = pu_spawn(child_abort_by_signal, (void *)(long)SIGTERM);
     CHECK("wait_signaled_pid", pu_pid_is(waitpid(pid, &st, 0), pid), "%s", pu_pid_diff);

@@ -240,6 +240,60 @@ static void test_threads(void)
     pu_unblock(SIGUSR2);
 }
 
+static volatile pid_t handled_by;
+static volatile pid_t helper_tid;
+static struct pu_chan ready, release;
+
+static void record_tid(int sig)
+{
+    (void)sig;
+    handled_by = syscall(SYS_gettid);
+}
+
+static void *unblocking_thread(void *arg)
+{
+    (void)arg;
+    helper_tid = syscall(SYS_gettid);
+    sigset_t s = pu_sigset(SIGUSR1, 0);
+    pthread_sigmask(SIG_UNBLOCK, &s, NULL);
+    pu_post(&ready, 1);
+    pu_await(&release);
+    return NULL;
+}
+
+COVERS("kill", "rt_sigprocmask", "rt_sigpending", "rt_sigtimedwait")
+static void test_routing(void)
+{
+    /* With every thread blocking it, a process signal pends for all. */
+    pu_block(SIGUSR1, NULL);
+    SETUP(kill(getpid(), SIGUSR1));
+    CHECK("process_signal_pending_when_blocked", pu_pending(SIGUSR1) == 1, "not pending");
+    struct timespec zero = {0, 0};
+    sigset_t s = pu_sigset(SIGUSR1, 0);
+    sigtimedwait(&s, NULL, &zero);
+
+    /* It goes to the one thread that does not block it. */
+    pu_handle(SIGUSR1, record_tid, SA_RESTART);
+    pu_chan_open(&ready);
+    pu_chan_open(&release);
+    handled_by = 0;
+    pthread_t t;
+    SETUP(pu_thread(&t, unblocking_thread, NULL));
+    pu_await(&ready);
+    SETUP(kill(getpid(), SIGUSR1));
+    long end = pu_now_ms() + 2000;
+    while (handled_by == 0 && pu_now_ms() < end)
+        sched_yield();
+    CHECK("process_signal_to_unblocked_thread", handled_by != 0 && handled_by == helper_tid,
+          handled_by ? "handled by another thread" : "never handled");
+    pu_post(&release, 1);
+    pthread_join(t, NULL);
+    pu_chan_close(&ready);
+    pu_chan_close(&release);
+    pu_unblock(SIGUSR1);
+    pu_default(SIGUSR1);
+}
+
 int main(void)
 {
     conf_begin("signal_mask");
@@ -249,5 +303,6 @@ int main(void)
     test_sigsuspend();
     test_timedwait();
     test_threads();
+    test_routing();
     return conf_end();
 }
