@@ -116,13 +116,19 @@ struct pu_chan {
     int wr;
 };
 
+/* A new pipe with pipe2 `flags`: read end in *rd, write end in *wr. */
+PU_FN void pu_pipe(int *rd, int *wr, int flags)
+{
+    int p[2];
+    SETUP(pipe2(p, flags));
+    *rd = p[0];
+    *wr = p[1];
+}
+
 /* Opens a channel (a close-on-exec pipe). */
 PU_FN void pu_chan_open(struct pu_chan *c)
 {
-    int fds[2];
-    SETUP(pipe2(fds, O_CLOEXEC));
-    c->rd = fds[0];
-    c->wr = fds[1];
+    pu_pipe(&c->rd, &c->wr, O_CLOEXEC);
 }
 
 /* Closes both ends the caller still holds. */
@@ -178,15 +184,6 @@ PU_FN pid_t pu_spawn_waiting(struct pu_chan *c, void (*prep)(void))
     return pid;
 }
 
-/* A new pipe with pipe2 `flags`: read end in *rd, write end in *wr. */
-PU_FN void pu_pipe(int *rd, int *wr, int flags)
-{
-    int p[2];
-    SETUP(pipe2(p, flags));
-    *rd = p[0];
-    *wr = p[1];
-}
-
 /* Signals counted by pu_count_handler, indexed by number. */
 static volatile sig_atomic_t pu_sig_count[65];
 
@@ -228,8 +225,10 @@ PU_FN void pu_tick_start(long usec, int restart)
     SETUP(setitimer(ITIMER_REAL, &it, NULL));
 }
 
+/* Where pu_feed_handler writes its byte. */
 static int pu_feed_fd = -1;
 
+/* Counts SIGALRM ticks; the third writes one byte to pu_feed_fd. */
 static void pu_feed_handler(int sig)
 {
     (void)sig;
@@ -277,18 +276,14 @@ PU_FN sigset_t pu_sigset(int a, int b)
  * not NULL). */
 PU_FN void pu_block(int sig, sigset_t *old)
 {
-    sigset_t s;
-    sigemptyset(&s);
-    sigaddset(&s, sig);
+    sigset_t s = pu_sigset(sig, 0);
     SETUP(sigprocmask(SIG_BLOCK, &s, old));
 }
 
 /* Unblocks `sig` in the calling thread. */
 PU_FN void pu_unblock(int sig)
 {
-    sigset_t s;
-    sigemptyset(&s);
-    sigaddset(&s, sig);
+    sigset_t s = pu_sigset(sig, 0);
     SETUP(sigprocmask(SIG_UNBLOCK, &s, NULL));
 }
 
