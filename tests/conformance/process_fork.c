@@ -407,6 +407,42 @@ static void test_clone_sharing(void)
     pu_default(SIGUSR2);
 }
 
+/* From <linux/kcmp.h>. */
+#ifndef KCMP_FILE
+#define KCMP_FILE 0
+#define KCMP_VM 1
+#endif
+
+/* Takes a copy of the live child's stdout through its pidfd, and compares
+ * kernel objects across the two processes. */
+COVERS("pidfd_getfd", "kcmp")
+static void test_getfd_kcmp(int pidfd, pid_t pid)
+{
+    int got = syscall(SYS_pidfd_getfd, pidfd, 1, 0);
+    CHECK("pidfd_getfd", got >= 0, "errno %s", errname(errno));
+    if (got >= 0)
+        EXPECT_EQ("pidfd_getfd_cloexec", fcntl(got, F_GETFD), FD_CLOEXEC);
+    EXPECT_ERRNO("pidfd_getfd_bad_flags", syscall(SYS_pidfd_getfd, pidfd, 1, 1), EINVAL);
+    EXPECT_ERRNO("pidfd_getfd_bad_target", syscall(SYS_pidfd_getfd, pidfd, 9999, 0), EBADF);
+    EXPECT_ERRNO("pidfd_getfd_not_pidfd", syscall(SYS_pidfd_getfd, 1, 1, 0), EBADF);
+
+    long r = syscall(SYS_kcmp, getpid(), pid, KCMP_FILE, got, 1);
+    if (r == -1 && errno == ENOSYS) {
+        skip("kcmp_same_file", "kcmp not supported");
+    } else {
+        CHECK("kcmp_same_file", r == 0, "returned %ld", r);
+        r = syscall(SYS_kcmp, getpid(), getpid(), KCMP_FILE, got, pidfd);
+        CHECK("kcmp_different_files", r == 1 || r == 2, "returned %ld", r);
+        r = syscall(SYS_kcmp, getpid(), pid, KCMP_VM, 0, 0);
+        CHECK("kcmp_vm_differs_after_fork", r == 1 || r == 2, "returned %ld", r);
+        EXPECT_ERRNO("kcmp_bad_type", syscall(SYS_kcmp, getpid(), pid, 42, 0, 0), EINVAL);
+        EXPECT_ERRNO("kcmp_no_process", syscall(SYS_kcmp, getpid(), NO_PID, KCMP_VM, 0, 0), ESRCH);
+        EXPECT_ERRNO("kcmp_bad_fd", syscall(SYS_kcmp, getpid(), pid, KCMP_FILE, 9999, 1), EBADF);
+    }
+    if (got >= 0)
+        close(got);
+}
+
 COVERS("pidfd_open", "pidfd_send_signal")
 static void test_pidfd(void)
 {
@@ -431,6 +467,7 @@ static void test_pidfd(void)
     CHECK("pidfd_open_child", fd >= 0, "errno %s", errname(errno));
     struct pollfd p = {fd, POLLIN, 0};
     EXPECT_EQ("pidfd_poll_while_running", poll(&p, 1, 0), 0);
+    test_getfd_kcmp(fd, pid);
     EXPECT_EQ("pidfd_send_signal_kill", syscall(SYS_pidfd_send_signal, fd, SIGKILL, NULL, 0), 0);
     /* Whatever the case said, the child must end before it is waited for. */
     kill(pid, SIGKILL);
