@@ -352,6 +352,82 @@ static void test_udp(void)
     close(s);
 }
 
+/* Sends 1 MiB of a known pattern; exits 0 if every byte was written. */
+static int child_bulk_sender(void *arg)
+{
+    int fd = (int)(long)arg;
+    static unsigned char buf[1 << 20];
+    for (size_t i = 0; i < sizeof buf; i++)
+        buf[i] = (unsigned char)(i * 7 + (i >> 12));
+    size_t off = 0;
+    while (off < sizeof buf) {
+        ssize_t n = send(fd, buf + off, sizeof buf - off, 0);
+        if (n <= 0)
+            return 1;
+        off += n;
+    }
+    return 0;
+}
+
+COVERS("sendto", "recvfrom", "recvmsg", "setsockopt", "getsockopt", "connect")
+static void test_more(void)
+{
+    int c, s;
+    tcp_pair(&c, &s);
+    struct tcp_info ti;
+    socklen_t len = sizeof ti;
+    memset(&ti, 0, sizeof ti);
+    EXPECT_OK("tcp_info", getsockopt(c, IPPROTO_TCP, TCP_INFO, &ti, &len));
+    EXPECT_EQ("tcp_info_established", ti.tcpi_state, 1 /* TCP_ESTABLISHED */);
+
+    /* A megabyte through loopback arrives whole and in order. */
+    pid_t pid = pu_spawn(child_bulk_sender, (void *)(long)c);
+    close(c);
+    static unsigned char got[1 << 20];
+    size_t total = 0;
+    ssize_t n;
+    while (total < sizeof got && (n = recv(s, got + total, sizeof got - total, 0)) > 0)
+        total += n;
+    size_t bad = 0;
+    for (size_t i = 0; i < total; i++)
+        bad += got[i] != (unsigned char)(i * 7 + (i >> 12));
+    CHECK("tcp_bulk_transfer", total == sizeof got && bad == 0, "%s",
+          total == sizeof got ? "corrupted" : "short");
+    CHECK("tcp_bulk_sender_status", pu_status_is(pu_wait(pid), PU_EXITED(0)), "%s",
+          pu_status_diff);
+    char b[4];
+    EXPECT_EQ("tcp_bulk_then_eof", recv(s, b, sizeof b, 0), 0);
+    close(s);
+
+    /* IP_PKTINFO names the local address a datagram was sent to. */
+    int r = udp(), u = udp();
+    struct sockaddr_in ra = bind_lo(r);
+    int on = 1;
+    SETUP(setsockopt(r, IPPROTO_IP, IP_PKTINFO, &on, sizeof on));
+    SETUP(sendto(u, "pk", 2, 0, (struct sockaddr *)&ra, sizeof ra));
+    wait_for(r, POLLIN);
+    char cbuf[CMSG_SPACE(sizeof(struct in_pktinfo))];
+    struct iovec iov = {b, sizeof b};
+    struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
+                        .msg_controllen = sizeof cbuf};
+    EXPECT_EQ("udp_recvmsg", recvmsg(r, &mh, 0), 2);
+    struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
+    struct in_pktinfo pi;
+    memset(&pi, 0, sizeof pi);
+    if (cm && cm->cmsg_level == IPPROTO_IP && cm->cmsg_type == IP_PKTINFO)
+        memcpy(&pi, CMSG_DATA(cm), sizeof pi);
+    CHECK("ip_pktinfo", pi.ipi_addr.s_addr == htonl(INADDR_LOOPBACK), "no loopback pktinfo");
+
+    /* Connecting to AF_UNSPEC dissolves a UDP association. */
+    SETUP(connect(u, (struct sockaddr *)&ra, sizeof ra));
+    EXPECT_EQ("udp_send_connected", send(u, "x", 1, 0), 1);
+    struct sockaddr unspec = {.sa_family = AF_UNSPEC};
+    EXPECT_OK("udp_connect_unspec", connect(u, &unspec, sizeof unspec));
+    EXPECT_ERRNO("udp_unspec_disconnects", send(u, "x", 1, 0), EDESTADDRREQ);
+    close(r);
+    close(u);
+}
+
 COVERS("socket", "bind", "connect", "accept", "getsockopt", "sendto", "recvfrom")
 static void test_ipv6(void)
 {
@@ -425,6 +501,7 @@ int main(void)
     test_tcp_data();
     test_tcp_options();
     test_udp();
+    test_more();
     test_ipv6();
     return conf_end();
 }
