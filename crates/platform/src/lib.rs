@@ -243,6 +243,28 @@ pub trait AddressSpace: Send + Sync + std::fmt::Debug {
     fn stub_pid(&self) -> Option<i32> {
         None
     }
+    /// Whether this address space can patch system call sites (see
+    /// [`AddressSpace::patch_syscall`]); the caller skips its memory work
+    /// when not.
+    fn patches_syscalls(&self) -> bool {
+        false
+    }
+    /// Offers the site of the system call a thread just made: `rip` as
+    /// reported with [`Event::Syscall`], `nr` its number. If the 7 bytes
+    /// before `rip` are `mov $nr, %eax; syscall`, the platform rewrites them
+    /// into a jump that serves later calls there without a signal, and
+    /// returns `true`; any other code is left alone (`false`).
+    ///
+    /// `file_offset` is the memory-file offset of the byte at `rip - 7`.
+    /// The caller promises that the 7 bytes lie in one page that only this
+    /// address space maps: a private mapping whose copy-on-write it broke
+    /// (ignoring the mapping's write protection, as `ptrace(POKETEXT)`
+    /// does), never a file's page cache or a page another address space
+    /// maps. Only the caller's memory manager knows that.
+    fn patch_syscall(&self, rip: u64, nr: u64, file_offset: u64) -> Result<bool> {
+        let _ = (rip, nr, file_offset);
+        Ok(false)
+    }
 }
 
 /// One application thread's execution context.

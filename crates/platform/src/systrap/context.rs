@@ -10,6 +10,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Weak};
 
 use super::layout::*;
+use super::patch;
 use super::regs;
 use super::space::{SystrapAddressSpace, SIG_INTERRUPT};
 use super::wake::{self, InFlight, Locality, Spinner, WakeScheme};
@@ -230,13 +231,35 @@ impl SystrapContext {
         })
     }
 
+    /// An asynchronous signal that hit the thread inside the trampoline
+    /// and was kept in the slot: the event for it (the thread stays where
+    /// it is, `state` is its state), unless it is a stale interrupt.
+    fn kept_signal(&mut self, s: &super::slots::Slot<'_>, state: &CpuState) -> Option<Event> {
+        let signo = s.word(OFF_PENDING_SIGNO).swap(0, Ordering::SeqCst) as i32;
+        if signo == 0 {
+            return None;
+        }
+        let code = s.word(OFF_PENDING_CODE).load(Ordering::SeqCst) as i32;
+        let ev = classify(signo, code, s.read_u64(OFF_PENDING_ADDR), 0, state.regs.rip);
+        if ev == Event::Interrupted && !self.shared.pending.swap(false, Ordering::SeqCst) {
+            return None;
+        }
+        Some(ev)
+    }
+
     fn write_state(&mut self, sas: &SystrapAddressSpace, slot: usize, state: &CpuState) {
         let s = sas.slots().slot(slot);
         for (i, v) in regs::to_gregs(&state.regs).iter().enumerate() {
             s.write_u64(OFF_GREGS + 8 * i as u64, *v);
         }
         s.write_u64(OFF_FS_BASE, state.regs.fs_base);
-        s.write_u64(OFF_GS_BASE, state.regs.gs_base);
+        // A thread without a gs base of its own gets its slot there: that
+        // is how the trampoline of patched system calls finds the slot.
+        let gs = match state.regs.gs_base {
+            0 => slot_addr(slot as u64),
+            g => g,
+        };
+        s.write_u64(OFF_GS_BASE, gs);
         // Unchanged since the last event: the slot still holds that frame.
         if !state.fpstate.bytes.is_empty() && state.fpstate.bytes == self.last_fp {
             return;
@@ -252,6 +275,7 @@ impl SystrapContext {
                 regs::merge_fp(frame, &state.fpstate.bytes);
             }
             s.write_bytes(OFF_FP, frame);
+            s.word(OFF_FP_DIRTY).store(1, Ordering::SeqCst);
         }
     }
 
@@ -266,7 +290,11 @@ impl SystrapContext {
         for (i, v) in g.iter_mut().enumerate() {
             *v = s.read_u64(OFF_GREGS + 8 * i as u64);
         }
-        state.regs = regs::from_gregs(&g, s.read_u64(OFF_FS_BASE), s.read_u64(OFF_GS_BASE));
+        let gs = match s.read_u64(OFF_GS_BASE) {
+            g if g == slot_addr(slot as u64) => 0,
+            g => g,
+        };
+        state.regs = regs::from_gregs(&g, s.read_u64(OFF_FS_BASE), gs);
         let len = (s.word(OFF_FP_LEN).load(Ordering::SeqCst) as u64).min(FP_MAX) as usize;
         let want = xsave_size();
         state.fpstate.bytes.resize(want, 0);
@@ -278,6 +306,42 @@ impl SystrapContext {
         let code = s.word(OFF_CODE).load(Ordering::SeqCst) as i32;
         (signo, code, s.read_u64(OFF_ADDR), g[regs::REG_ERR])
     }
+}
+
+/// Turns what a patched system call site produced into the system call it
+/// stands for, or `None` if the event is something else:
+/// - signal number 0: the trampoline served the call (registers already
+///   as after `syscall`);
+/// - `SIGILL` at the trampoline's `ud2`: entry `rcx / 2` is unknown in
+///   this address space (inherited patched code; filled in here from the
+///   platform-wide registry) or the thread's `gs_base` is its own;
+/// - `SIGILL` at a patched site + 5: the thread ran the old `mov` before
+///   the patch, or jumped there; it is the `syscall` that was there, with
+///   the thread's own `rax`.
+fn patched_syscall(sas: &SystrapAddressSpace, signo: i32, state: &mut CpuState) -> Option<Event> {
+    if signo == 0 {
+        sas.count_fast_syscall();
+        return Some(Event::Syscall);
+    }
+    if signo != libc::SIGILL {
+        return None;
+    }
+    let r = &mut state.regs;
+    if r.rip == sas.sites().tramp_fallback {
+        let k = (r.rcx >> 1) % TRAP_ENTRIES;
+        let (ret, nr) = patch::entry(k)?;
+        sas.slots().set_trap_info(k, ret, nr);
+        sas.know_site(ret - patch::SITE_LEN);
+        r.rip = ret;
+        r.rax = nr;
+    } else if sas.knows_site(r.rip.wrapping_sub(patch::SYSCALL_OFFSET)) {
+        r.rip += 2;
+    } else {
+        return None;
+    }
+    r.rcx = r.rip;
+    r.r11 = r.eflags;
+    Some(Event::Syscall)
 }
 
 /// This CPU's XSAVE size, asked once: `CPUID` exits to the hypervisor on
@@ -369,6 +433,11 @@ impl Context for SystrapContext {
             self.locality.release();
         }
         loop {
+            if let Some(ev) = self.kept_signal(&s, state) {
+                self.shared.running.store(false, Ordering::SeqCst);
+                self.shared.sent_at.store(0, Ordering::SeqCst);
+                return Ok(ev);
+            }
             let sent = self.shared.sent.load(Ordering::SeqCst);
             if sent != self.drained {
                 self.drained = sent;
@@ -390,7 +459,8 @@ impl Context for SystrapContext {
                 return Err(e);
             }
             let (signo, code, addr, err) = self.read_state(sas, slot, state);
-            let ev = classify(signo, code, addr, err, state.regs.rip);
+            let ev = patched_syscall(sas, signo, state)
+                .unwrap_or_else(|| classify(signo, code, addr, err, state.regs.rip));
             // An interrupt signal with no interrupt owed is stale: sent while
             // the thread was already stopping for an earlier event and
             // delivered at this resume. Answering it would starve the thread.

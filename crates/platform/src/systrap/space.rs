@@ -7,13 +7,16 @@
 //! injected into it by its tracer, with arguments in registers only, so
 //! nothing the application writes into the stub region can steer them.
 
+use std::collections::HashSet;
 use std::os::fd::{AsRawFd, OwnedFd};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use rustix::event::{PollFd, PollFlags};
 
 use super::code::{self, Sites};
 use super::layout::*;
+use super::patch;
 use super::slots::SlotArea;
 use crate::memfile::PAGE_SIZE;
 use crate::ptrace::prot_map::ProtMap;
@@ -83,6 +86,10 @@ pub struct SystrapAddressSpace {
     /// What is mapped where, so `protect` touches only mapped parts (the
     /// host's `mprotect` fails on holes).
     view: Mutex<ProtMap>,
+    /// Patched system call sites known here (start of the 7 bytes).
+    patched: Mutex<HashSet<u64>>,
+    /// System calls served through the trampoline, without a signal.
+    fast_syscalls: AtomicU64,
 }
 
 impl SystrapAddressSpace {
@@ -114,6 +121,8 @@ impl SystrapAddressSpace {
             uses: Mutex::new(vec![SlotUse::Free; MAX_THREADS as usize]),
             sites: code::sites(),
             view: Mutex::new(ProtMap::default()),
+            patched: Mutex::new(HashSet::new()),
+            fast_syscalls: AtomicU64::new(0),
         })
     }
 
@@ -241,6 +250,32 @@ impl SystrapAddressSpace {
         factory::run(move || clone_on_factory(pid, template, sites, slot))?
     }
 
+    /// How many system calls the trampoline served (patched sites taken
+    /// without a signal) in this address space.
+    pub fn fast_syscalls(&self) -> u64 {
+        self.fast_syscalls.load(Ordering::Relaxed)
+    }
+
+    /// Counts one system call served through the trampoline.
+    pub(super) fn count_fast_syscall(&self) {
+        self.fast_syscalls.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Records that the site starting at `site` is patched in this space.
+    pub(super) fn know_site(&self, site: u64) {
+        self.patched_sites().insert(site);
+    }
+
+    /// Whether the site starting at `site` is patched in this space.
+    pub fn knows_site(&self, site: u64) -> bool {
+        self.patched_sites().contains(&site)
+    }
+
+    fn patched_sites(&self) -> std::sync::MutexGuard<'_, HashSet<u64>> {
+        // A set of addresses is consistent after every update.
+        self.patched.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
     fn view(&self) -> std::sync::MutexGuard<'_, ProtMap> {
         // Every update leaves the map consistent, so a poisoned lock is fine.
         self.view.lock().unwrap_or_else(|p| p.into_inner())
@@ -334,6 +369,41 @@ impl AddressSpace for SystrapAddressSpace {
 
     fn stub_pid(&self) -> Option<i32> {
         Some(self.pid)
+    }
+
+    fn patches_syscalls(&self) -> bool {
+        true
+    }
+
+    fn patch_syscall(&self, rip: u64, nr: u64, file_offset: u64) -> Result<bool> {
+        let site = rip
+            .checked_sub(patch::SITE_LEN)
+            .ok_or(Error::Invalid("system call site below 0"))?;
+        if !in_app_range(site, patch::SITE_LEN)
+            || site / PAGE_SIZE != (rip - 1) / PAGE_SIZE
+            || file_offset % PAGE_SIZE != site % PAGE_SIZE
+        {
+            return Err(Error::Invalid(
+                "system call site outside one application page",
+            ));
+        }
+        let mut code = [0u8; patch::SITE_LEN as usize];
+        self.mf.read_at(file_offset, &mut code)?;
+        if !patch::is_patchable(&code, nr) {
+            return Ok(false);
+        }
+        let Some(k) = patch::entry_for(rip, nr) else {
+            return Ok(false);
+        };
+        // The entry must be complete before any thread can jump through it.
+        self.slots.set_trap_info(k, rip, nr);
+        self.know_site(site);
+        for step in patch::write_steps(k) {
+            for (i, b) in step {
+                self.mf.store_byte(file_offset + i as u64, b)?;
+            }
+        }
+        Ok(true)
     }
 }
 
