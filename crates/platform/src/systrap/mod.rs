@@ -8,9 +8,9 @@
 //!
 //! Pieces: [`layout`] (where things are in the stub region), [`code`] (the
 //! stub's machine code), [`filter`] (the application threads' seccomp
-//! program), [`patch`] (system call patching), [`clone`] (starting a
-//! stub), [`space`] (address spaces, the traced leader that performs all
-//! address-space changes), [`slots`] (the
+//! program), [`patch`] (system call patching), [`space`] (address spaces,
+//! starting a stub, the traced leader that performs all address-space
+//! changes), [`slots`] (the
 //! Sentry's view of the shared slots), [`regs`] (frame ⇄ CPU state),
 //! [`wake`] (wake-up schemes) and [`context`] (switching).
 //!
@@ -24,7 +24,6 @@
 //! changes never run on an application thread; they are injected into the
 //! ptrace-stopped leader with register-only arguments.
 
-pub mod clone;
 pub mod code;
 pub mod context;
 pub mod filter;

@@ -429,7 +429,7 @@ fn kill_and_reap(pid: i32) {
 /// tracer and whose life bounds the stub's through the parent-death signal).
 fn spawn_on_factory(keep_fd: i32, ctx_fd: i32) -> Result<(i32, Regs)> {
     let sites = code::sites();
-    let (rseq, rseq_size) = super::clone::rseq_area().map_or((0, 0), |(a, n)| (a, u64::from(n)));
+    let (rseq, rseq_size) = sys::rseq_area().map_or((0, 0), |(a, n)| (a, u64::from(n)));
     let prog = crate::stub::filter::stub_filter();
     let fprog = libc::sock_fprog {
         len: prog.len() as u16,
@@ -450,11 +450,18 @@ fn spawn_on_factory(keep_fd: i32, ctx_fd: i32) -> Result<(i32, Regs)> {
         rseq,
         rseq_size,
     };
-    let pid = super::clone::clone_leader(sites.leader_init, &params as *const LeaderParams as u64)
-        .map_err(|source| Error::Host {
-            op: "clone(systrap stub)",
-            source,
-        })?;
+    let start = sys::StubStart {
+        entry: sites.leader_init,
+        r13: &params as *const LeaderParams as u64,
+        ..Default::default()
+    };
+    // SAFETY: `leader_init` is the systrap stub code that `code::install`
+    // put at the same address in this process and never returns; `params`
+    // and what it points to live across the call.
+    let pid = unsafe { sys::clone_stub(&start) }.map_err(|source| Error::Host {
+        op: "clone(systrap stub)",
+        source,
+    })?;
     let fail = |e: Error| {
         kill_and_reap(pid);
         e
