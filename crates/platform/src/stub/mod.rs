@@ -19,6 +19,7 @@ pub mod factory;
 pub mod filter;
 pub mod inject;
 pub mod layout;
+pub mod mappings;
 pub mod region;
 
 use std::sync::Mutex;

@@ -19,8 +19,8 @@ use super::layout::*;
 use super::patch;
 use super::slots::SlotArea;
 use crate::memfile::PAGE_SIZE;
-use crate::ptrace::prot_map::ProtMap;
 use crate::stub::layout::in_app_range;
+use crate::stub::mappings::StubMappings;
 use crate::stub::{factory, inject};
 use crate::sys::{self, ptrace, WaitStatus};
 use crate::{AddressSpace, Error, MemoryFile, Prot, Regs, Result};
@@ -83,9 +83,8 @@ pub struct SystrapAddressSpace {
     pidfd: OwnedFd,
     uses: Mutex<Vec<SlotUse>>,
     sites: Sites,
-    /// What is mapped where, so `protect` touches only mapped parts (the
-    /// host's `mprotect` fails on holes).
-    view: Mutex<ProtMap>,
+    /// What is mapped where.
+    mappings: StubMappings,
     /// Patched system call sites known here (start of the 7 bytes).
     patched: Mutex<HashSet<u64>>,
     /// System calls served through the trampoline, without a signal.
@@ -120,7 +119,7 @@ impl SystrapAddressSpace {
             pidfd,
             uses: Mutex::new(vec![SlotUse::Free; MAX_THREADS as usize]),
             sites: code::sites(),
-            view: Mutex::new(ProtMap::default()),
+            mappings: StubMappings::default(),
             patched: Mutex::new(HashSet::new()),
             fast_syscalls: AtomicU64::new(0),
         })
@@ -276,91 +275,27 @@ impl SystrapAddressSpace {
         self.patched.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    fn view(&self) -> std::sync::MutexGuard<'_, ProtMap> {
-        // Every update leaves the map consistent, so a poisoned lock is fine.
-        self.view.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
     fn inject(&self, nr: i64, args: [u64; 6]) -> Result<i64> {
         let (pid, template) = (self.pid, self.template);
         factory::run(move || inject::syscall(pid, &template, nr, args))?
     }
-
-    fn check(&self, addr: u64, len: u64) -> Result<()> {
-        if !addr.is_multiple_of(PAGE_SIZE) || !len.is_multiple_of(PAGE_SIZE) || len == 0 {
-            return Err(Error::Invalid("unaligned or empty range"));
-        }
-        if !in_app_range(addr, len) {
-            return Err(Error::Invalid(
-                "range outside the application's address range",
-            ));
-        }
-        Ok(())
-    }
-}
-
-fn prot_bits(p: Prot) -> u64 {
-    let mut b = 0;
-    if p.read {
-        b |= libc::PROT_READ;
-    }
-    if p.write {
-        b |= libc::PROT_WRITE;
-    }
-    if p.exec {
-        b |= libc::PROT_EXEC;
-    }
-    b as u64
 }
 
 impl AddressSpace for SystrapAddressSpace {
     fn map(&self, addr: u64, len: u64, prot: Prot, file_offset: u64) -> Result<()> {
-        self.check(addr, len)?;
-        if !file_offset.is_multiple_of(PAGE_SIZE) {
-            return Err(Error::Invalid("unaligned memory file offset"));
-        }
-        self.mf.check_range(file_offset, len)?;
-        let flags = (libc::MAP_SHARED | libc::MAP_FIXED) as u64;
-        let fd = self.mf.raw_fd() as u64;
-        let mut view = self.view();
-        // A failed MAP_FIXED may have removed the old mapping: forget it first.
-        view.unmap(addr, addr + len);
-        let r = inject::host_result(
-            "mmap(stub)",
-            self.inject(
-                libc::SYS_mmap,
-                [addr, len, prot_bits(prot), flags, fd, file_offset],
-            )?,
-        )?;
-        if r as u64 != addr {
-            return Err(Error::Invalid("stub mmap landed elsewhere"));
-        }
-        view.map(addr, addr + len, prot);
-        Ok(())
+        self.mappings
+            .map(&self.mf, (addr, len, prot, file_offset), |nr, a| {
+                self.inject(nr, a)
+            })
     }
 
     fn unmap(&self, addr: u64, len: u64) -> Result<()> {
-        self.check(addr, len)?;
-        let mut view = self.view();
-        inject::host_result(
-            "munmap(stub)",
-            self.inject(libc::SYS_munmap, [addr, len, 0, 0, 0, 0])?,
-        )?;
-        view.unmap(addr, addr + len);
-        Ok(())
+        self.mappings.unmap(addr, len, |nr, a| self.inject(nr, a))
     }
 
     fn protect(&self, addr: u64, len: u64, prot: Prot) -> Result<()> {
-        self.check(addr, len)?;
-        let mut view = self.view();
-        for (s, e, _) in view.mapped_parts(addr, addr + len) {
-            inject::host_result(
-                "mprotect(stub)",
-                self.inject(libc::SYS_mprotect, [s, e - s, prot_bits(prot), 0, 0, 0])?,
-            )?;
-            view.map(s, e, prot);
-        }
-        Ok(())
+        self.mappings
+            .protect(addr, len, prot, |nr, a| self.inject(nr, a))
     }
 
     fn as_any(&self) -> &dyn std::any::Any {
