@@ -34,6 +34,7 @@ pub mod sigframe;
 pub mod signals;
 pub mod sink;
 pub mod strace;
+pub mod syscall_patch;
 pub mod syscalls;
 pub mod task;
 pub mod usermem;

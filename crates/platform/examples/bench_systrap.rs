@@ -39,7 +39,7 @@ fn systrap_loop(
         let mut st = CpuState::new(CODE, 0);
         common::round_trip(&mut ctx, &space, &mut st)?;
         // The loop's code is file page 0, private to this one space.
-        if patched && !space.patch_syscall(st.regs.rip, 39, 0)? {
+        if patched && !space.patch_syscall(st.regs.rip, 39, Some(0))? {
             return Err(platform::Error::Invalid("the loop's site was not patched"));
         }
         for _ in 0..1000 {

@@ -260,8 +260,10 @@ pub trait AddressSpace: Send + Sync + std::fmt::Debug {
     /// address space maps: a private mapping whose copy-on-write it broke
     /// (ignoring the mapping's write protection, as `ptrace(POKETEXT)`
     /// does), never a file's page cache or a page another address space
-    /// maps. Only the caller's memory manager knows that.
-    fn patch_syscall(&self, rip: u64, nr: u64, file_offset: u64) -> Result<bool> {
+    /// maps. Only the caller's memory manager knows that; `None` says the
+    /// page may not be written, and the platform stops offering the site
+    /// (see [`Context::patchable_syscall`]).
+    fn patch_syscall(&self, rip: u64, nr: u64, file_offset: Option<u64>) -> Result<bool> {
         let _ = (rip, nr, file_offset);
         Ok(false)
     }
@@ -275,6 +277,14 @@ pub trait Context: Send {
     /// A handle that makes a running or future [`Context::switch`] return
     /// [`Event::Interrupted`]; callable from any thread.
     fn interrupter(&self) -> Interrupter;
+    /// Whether the last [`Event::Syscall`] trapped at a site the platform
+    /// may be able to patch and has not been offered and refused before:
+    /// the caller then offers it with [`AddressSpace::patch_syscall`].
+    /// `false` for calls served through a patched site and on platforms
+    /// that do not patch.
+    fn patchable_syscall(&self) -> bool {
+        false
+    }
 }
 
 /// A cloneable, thread-safe handle to interrupt a [`Context`].

@@ -71,7 +71,7 @@ fn patched_loop() -> (
     let mut st = CpuState::new(CODE, STACK);
     assert_eq!(ctx.switch(&space, &mut st).unwrap(), Event::Syscall);
     assert_eq!((st.regs.orig_rax, st.regs.rip), (39, RET));
-    assert!(space.patch_syscall(RET, 39, 5).unwrap());
+    assert!(space.patch_syscall(RET, 39, Some(5)).unwrap());
     (p, space, ctx, st)
 }
 
@@ -87,13 +87,13 @@ fn a_patched_site_serves_the_same_calls_without_a_signal() {
     assert_eq!(ctx.switch(&space, &mut st).unwrap(), Event::Syscall);
     assert_eq!((st.regs.orig_rax, st.regs.rip), (39, RET));
     assert!(space.patches_syscalls());
-    assert!(space.patch_syscall(RET, 39, 5).unwrap());
+    assert!(space.patch_syscall(RET, 39, Some(5)).unwrap());
     let mut site = [0u8; 7];
     p.memory_file().read_at(5, &mut site).unwrap();
     assert_eq!(&site[..3], &[0xff, 0x24, 0x25]);
     assert_eq!(site[5], 0x06);
     // Not the same sequence again: left alone.
-    assert!(!space.patch_syscall(RET, 39, 5).unwrap());
+    assert!(!space.patch_syscall(RET, 39, Some(5)).unwrap());
     for i in 0..200u64 {
         let answer = 1000 + i;
         st.regs.rax = answer;
@@ -119,6 +119,32 @@ fn a_patched_site_serves_the_same_calls_without_a_signal() {
         assert_eq!((st.regs.fs_base, st.regs.gs_base), (0x7000_1000, 0));
     }
     assert_eq!(sas(&space).fast_syscalls(), 200);
+    assert!(
+        !ctx.patchable_syscall(),
+        "a patched site is not offered again"
+    );
+}
+
+#[test]
+fn a_site_the_kernel_refuses_is_left_alone_and_not_offered_again() {
+    // What the kernel does for a page it may not write (a shared mapping,
+    // a file's page cache): `None`.
+    let p = platform();
+    let space = space_with(&p, &LOOP);
+    let mut ctx = p.new_context().unwrap();
+    let mut st = CpuState::new(CODE, STACK);
+    assert!(!ctx.patchable_syscall());
+    assert_eq!(ctx.switch(&space, &mut st).unwrap(), Event::Syscall);
+    assert!(ctx.patchable_syscall());
+    assert!(!space.patch_syscall(RET, 39, None).unwrap());
+    for _ in 0..3 {
+        assert_eq!(ctx.switch(&space, &mut st).unwrap(), Event::Syscall);
+        assert!(!ctx.patchable_syscall());
+    }
+    let mut code = [0u8; LOOP.len()];
+    p.memory_file().read_at(0, &mut code).unwrap();
+    assert_eq!(code, LOOP);
+    assert_eq!(sas(&space).fast_syscalls(), 0);
 }
 
 #[test]
@@ -177,7 +203,7 @@ fn hostile_jumps_into_the_trampoline_make_no_host_syscall() {
     let mut ctx = p.new_context().unwrap();
     let mut st = CpuState::new(CODE, STACK);
     assert_eq!(ctx.switch(&space, &mut st).unwrap(), Event::Syscall);
-    assert!(space.patch_syscall(RET, 39, 5).unwrap());
+    assert!(space.patch_syscall(RET, 39, Some(5)).unwrap());
     let mut site = [0u8; 7];
     p.memory_file().read_at(5, &mut site).unwrap();
     let known = (u64::from(u32::from_le_bytes(site[3..7].try_into().unwrap())) - 0x6_0000) / 8;
@@ -246,15 +272,17 @@ fn sites_that_are_not_mov_eax_syscall_are_left_alone() {
     let mut ctx = p.new_context().unwrap();
     let mut st = CpuState::new(CODE, STACK);
     assert_eq!(ctx.switch(&space, &mut st).unwrap(), Event::Syscall);
-    assert!(!space.patch_syscall(CODE + 9, 39, 2).unwrap());
+    assert!(!space.patch_syscall(CODE + 9, 39, Some(2)).unwrap());
     let mut after = [0u8; 11];
     p.memory_file().read_at(0, &mut after).unwrap();
     assert_eq!(after, code);
     // A site that would cross a page, or an offset that does not match
     // the address within its page, is an error.
-    assert!(space.patch_syscall(CODE + 4096 + 3, 39, 4096 - 4).is_err());
-    assert!(space.patch_syscall(CODE + 9, 39, 3).is_err());
-    assert!(space.patch_syscall(3, 39, 0).is_err());
+    assert!(space
+        .patch_syscall(CODE + 4096 + 3, 39, Some(4096 - 4))
+        .is_err());
+    assert!(space.patch_syscall(CODE + 9, 39, Some(3)).is_err());
+    assert!(space.patch_syscall(3, 39, Some(0)).is_err());
 }
 
 #[test]

@@ -289,11 +289,11 @@ std::arch::global_asm!(
     "12:", // an asynchronous signal there is kept for later; a fault is an event
     "cmp dword ptr [rsi + 8], 0",
     "jg 15f",
-    "mov [r8 + {off_pending_signo}], edi",
-    "mov ecx, [rsi + 8]",
+    "mov ecx, [rsi + 8]", // code and address first: the Sentry takes the number, then reads them
     "mov [r8 + {off_pending_code}], ecx",
     "mov rcx, [rsi + 16]",
     "mov [r8 + {off_pending_addr}], rcx",
+    "mov [r8 + {off_pending_signo}], edi",
     "ret",
     "13:", // the slot's state is the thread's: only the signal is new
     "mov [r8 + {off_signo}], edi",

@@ -104,6 +104,9 @@ pub struct SystrapContext {
     last_fp: Vec<u8>,
     /// Scratch space for merging FP state into the frame.
     fp_buf: Vec<u8>,
+    /// The last event was a system call trapped at an unpatched site that
+    /// was not refused before.
+    patchable: bool,
     shared: Arc<Shared>,
     thread: Option<StubThread>,
     spinner: Spinner,
@@ -120,6 +123,7 @@ impl SystrapContext {
             last_fp: Vec::new(),
             drained: 0,
             fp_buf: Vec::new(),
+            patchable: false,
             shared: Arc::default(),
             thread: None,
             spinner: Spinner::default(),
@@ -406,6 +410,7 @@ impl Context for SystrapContext {
             .map(|t| t.slot)
             .ok_or(Error::Invalid("no stub thread"))?;
         self.write_state(sas, slot, state);
+        self.patchable = false;
         let _in_flight = InFlight::enter();
         self.shared.running.store(true, Ordering::SeqCst);
         if self.shared.pending.swap(false, Ordering::SeqCst) {
@@ -471,9 +476,16 @@ impl Context for SystrapContext {
             self.shared.sent_at.store(0, Ordering::SeqCst);
             if ev == Event::Syscall {
                 state.regs.orig_rax = state.regs.rax;
+                self.patchable = signo == libc::SIGSYS
+                    && sas.patches_syscalls()
+                    && !sas.refused_site(state.regs.rip.wrapping_sub(patch::SITE_LEN));
             }
             return Ok(ev);
         }
+    }
+
+    fn patchable_syscall(&self) -> bool {
+        self.patchable
     }
 
     fn interrupter(&self) -> Interrupter {

@@ -64,6 +64,16 @@ struct LeaderParams {
     rseq_size: u64,
 }
 
+/// System call sites of an address space, by the address of their first
+/// byte.
+#[derive(Debug, Default)]
+struct SiteSets {
+    /// Patched here, or patched code inherited and served here.
+    patched: HashSet<u64>,
+    /// Offered and refused: not offered again.
+    refused: HashSet<u64>,
+}
+
 /// State of a thread slot.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum SlotUse {
@@ -85,8 +95,8 @@ pub struct SystrapAddressSpace {
     sites: Sites,
     /// What is mapped where.
     mappings: StubMappings,
-    /// Patched system call sites known here (start of the 7 bytes).
-    patched: Mutex<HashSet<u64>>,
+    /// System call sites (start of the 7 bytes) patched, or refused.
+    sites_seen: Mutex<SiteSets>,
     /// System calls served through the trampoline, without a signal.
     fast_syscalls: AtomicU64,
 }
@@ -120,7 +130,7 @@ impl SystrapAddressSpace {
             uses: Mutex::new(vec![SlotUse::Free; MAX_THREADS as usize]),
             sites: code::sites(),
             mappings: StubMappings::default(),
-            patched: Mutex::new(HashSet::new()),
+            sites_seen: Mutex::new(SiteSets::default()),
             fast_syscalls: AtomicU64::new(0),
         })
     }
@@ -262,17 +272,23 @@ impl SystrapAddressSpace {
 
     /// Records that the site starting at `site` is patched in this space.
     pub(super) fn know_site(&self, site: u64) {
-        self.patched_sites().insert(site);
+        self.site_sets().patched.insert(site);
     }
 
     /// Whether the site starting at `site` is patched in this space.
     pub fn knows_site(&self, site: u64) -> bool {
-        self.patched_sites().contains(&site)
+        self.site_sets().patched.contains(&site)
     }
 
-    fn patched_sites(&self) -> std::sync::MutexGuard<'_, HashSet<u64>> {
-        // A set of addresses is consistent after every update.
-        self.patched.lock().unwrap_or_else(|p| p.into_inner())
+    /// Whether the site starting at `site` was offered for patching and
+    /// refused (by the caller or because its code does not fit).
+    pub fn refused_site(&self, site: u64) -> bool {
+        self.site_sets().refused.contains(&site)
+    }
+
+    fn site_sets(&self) -> std::sync::MutexGuard<'_, SiteSets> {
+        // Sets of addresses are consistent after every update.
+        self.sites_seen.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     fn inject(&self, nr: i64, args: [u64; 6]) -> Result<i64> {
@@ -307,13 +323,18 @@ impl AddressSpace for SystrapAddressSpace {
     }
 
     fn patches_syscalls(&self) -> bool {
-        true
+        // The trampoline saves the whole XSAVE area into the slot.
+        crate::xsave_size() as u64 <= FP_MAX
     }
 
-    fn patch_syscall(&self, rip: u64, nr: u64, file_offset: u64) -> Result<bool> {
+    fn patch_syscall(&self, rip: u64, nr: u64, file_offset: Option<u64>) -> Result<bool> {
         let site = rip
             .checked_sub(patch::SITE_LEN)
             .ok_or(Error::Invalid("system call site below 0"))?;
+        let Some(file_offset) = file_offset.filter(|_| self.patches_syscalls()) else {
+            self.site_sets().refused.insert(site);
+            return Ok(false);
+        };
         if !in_app_range(site, patch::SITE_LEN)
             || site / PAGE_SIZE != (rip - 1) / PAGE_SIZE
             || file_offset % PAGE_SIZE != site % PAGE_SIZE
@@ -324,10 +345,11 @@ impl AddressSpace for SystrapAddressSpace {
         }
         let mut code = [0u8; patch::SITE_LEN as usize];
         self.mf.read_at(file_offset, &mut code)?;
-        if !patch::is_patchable(&code, nr) {
-            return Ok(false);
-        }
-        let Some(k) = patch::entry_for(rip, nr) else {
+        let Some(k) = patch::is_patchable(&code, nr)
+            .then(|| patch::entry_for(rip, nr))
+            .flatten()
+        else {
+            self.site_sets().refused.insert(site);
             return Ok(false);
         };
         // The entry must be complete before any thread can jump through it.
