@@ -346,7 +346,6 @@ std::arch::global_asm!(
     "systrap_site_drain:",
     "systrap_no_drain:", // resume: slot -> frame
     "mov qword ptr [r9 + 296], 0", // uc_sigmask: nothing blocked after return
-    "mov dword ptr [r8 + {off_fp_dirty}], 0", // the frame carries the slot's FP state
     "rdtsc",
     "shl rdx, 32",
     "or rax, rdx",
@@ -358,10 +357,14 @@ std::arch::global_asm!(
     "mov rsi, [r9 + 224]",
     "test rsi, rsi",
     "jz 2f",
+    // The frame still holds the FP state unless the Sentry wrote a new one.
+    "cmp dword ptr [r8 + {off_fp_dirty}], 0",
+    "je 2f",
     "call 6f",
     "mov rdi, rsi",
     "lea rsi, [r8 + {off_fp}]",
     "rep movsb",
+    "mov dword ptr [r8 + {off_fp_dirty}], 0",
     "2:",
     "mov rcx, [r8 + {off_fs}]",
     "wrfsbase rcx",
@@ -516,10 +519,10 @@ std::arch::global_asm!(
     "mov [r8 + {off_t_resumed}], rax",
     "cmp dword ptr [r8 + {off_fp_dirty}], 0",
     "je 3f",
-    "mov dword ptr [r8 + {off_fp_dirty}], 0",
     "mov eax, -1",
     "mov edx, -1",
     "xrstor64 [r8 + {off_fp}]",
+    "mov dword ptr [r8 + {off_fp_dirty}], 0", // only now: see the handler
     "3:",
     "mov rax, [r8 + {off_fs}]",
     "wrfsbase rax",

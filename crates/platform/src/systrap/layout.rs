@@ -107,7 +107,9 @@ pub const OFF_PENDING_CODE: u64 = 0x114;
 /// `si_addr` of the pending signal.
 pub const OFF_PENDING_ADDR: u64 = 0x118;
 /// Set by the Sentry when it wrote a new XSAVE image into the slot; the
-/// trampoline then loads it (`xrstor`), and clears the flag.
+/// handler then copies it into the signal frame, the trampoline loads it
+/// (`xrstor`), and either clears the flag. Otherwise the thread's FP state
+/// is still in place and neither touches it.
 pub const OFF_FP_DIRTY: u64 = 0x120;
 /// The XSAVE area.
 pub const OFF_FP: u64 = 0x1000;
