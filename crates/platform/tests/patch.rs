@@ -328,3 +328,28 @@ fn interrupts_in_the_trampoline_are_reported_at_application_addresses() {
     assert!(interrupts > 0);
     assert!(sas(&space).fast_syscalls() > 0);
 }
+
+#[test]
+fn a_fault_in_the_trampoline_is_reported_with_the_application_state() {
+    // A non-canonical rip makes the trampoline's iretq fault; the event
+    // must carry the state the Sentry asked for, not the trampoline's.
+    let (_p, space, mut ctx, mut st) = patched_loop();
+    assert_eq!(ctx.switch(&space, &mut st).unwrap(), Event::Syscall);
+    assert_eq!(sas(&space).fast_syscalls(), 1);
+    let bad = 0x8000_0000_1000;
+    st.regs.rip = bad;
+    st.regs.r13 = 0x1313;
+    let ev = ctx.switch(&space, &mut st).unwrap();
+    assert!(
+        matches!(ev, Event::Signal(_) | Event::Fault { .. }),
+        "{ev:?}"
+    );
+    assert_eq!(
+        (st.regs.rip, st.regs.r13, st.regs.rsp),
+        (bad, 0x1313, STACK)
+    );
+    // Back to the loop: it goes on.
+    st.regs.rip = CODE;
+    assert_eq!(ctx.switch(&space, &mut st).unwrap(), Event::Syscall);
+    assert_eq!(st.regs.rip, RET);
+}
