@@ -335,11 +335,11 @@ fn patched_syscall(sas: &SystrapAddressSpace, signo: i32, state: &mut CpuState) 
         let k = (r.rcx >> 1) % TRAP_ENTRIES;
         let (ret, nr) = patch::entry(k)?;
         sas.slots().set_trap_info(k, ret, nr);
-        sas.know_site(ret - patch::SITE_LEN);
+        sas.know_site(ret.wrapping_sub(patch::SITE_LEN));
         r.rip = ret;
         r.rax = nr;
     } else if sas.knows_site(r.rip.wrapping_sub(patch::SYSCALL_OFFSET)) {
-        r.rip += 2;
+        r.rip = r.rip.wrapping_add(2);
     } else {
         return None;
     }
