@@ -193,6 +193,11 @@ impl SystrapContext {
         // The new thread's frame holds its own FP state, not the last one.
         self.last_fp.clear();
         let i = sas.alloc_slot()?;
+        // A reused slot may still hold a signal kept for its last thread.
+        sas.slots()
+            .slot(i)
+            .word(OFF_PENDING_SIGNO)
+            .store(0, Ordering::SeqCst);
         let tid = match sas.new_thread(i) {
             Ok(t) => t,
             Err(e) => {
