@@ -404,6 +404,23 @@ impl Task {
         self.exited = Some(status);
     }
 
+    /// Gives this thread the tid `tid` (a non-leader's `execve` takes over
+    /// the leader's tid once the leader is gone): re-registers its view.
+    /// The caller updates the process table.
+    pub fn change_tid(&mut self, tid: i32, handle: Arc<TaskHandle>) {
+        self.kernel.unregister_view(self.tid);
+        self.tid = tid;
+        self.handle = handle;
+        let snapshot = self.view.snapshot();
+        self.view = Arc::new(TaskView::new(
+            tid,
+            self.tg.clone(),
+            self.fds.clone(),
+            snapshot,
+        ));
+        self.kernel.register_view(self.view.clone());
+    }
+
     /// Whether this thread leads its process (its tid is the pid).
     pub fn is_leader(&self) -> bool {
         self.tid == self.pid()

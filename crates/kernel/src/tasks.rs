@@ -79,6 +79,20 @@ impl TaskHandle {
         }
     }
 
+    /// The same thread under another tid, with its pending signals,
+    /// waiter, interrupter and settings.
+    pub fn renamed(&self, tid: i32) -> TaskHandle {
+        TaskHandle {
+            tid,
+            tg: self.tg.clone(),
+            pending: Mutex::new(self.pending().clone()),
+            waiter: self.waiter.clone(),
+            interrupter: self.interrupter.clone(),
+            zapped: AtomicBool::new(self.is_zapped()),
+            pdeathsig: AtomicI32::new(self.pdeathsig.load(Ordering::SeqCst)),
+        }
+    }
+
     /// Makes the thread exit at its next chance (Linux's
     /// `zap_other_threads`).
     pub fn zap(&self) {
@@ -400,6 +414,25 @@ impl Kernel {
             .groups
             .get(&pid)
             .map_or_else(Default::default, |g| g.child_times)
+    }
+
+    /// Moves the only thread left of process `pid`, `tid`, to the tid
+    /// `pid` (Linux's `de_thread` for a non-leader `execve`). Returns its
+    /// new handle, or `None` if it is not alone.
+    pub fn take_over_leader(&self, pid: i32, tid: i32) -> Option<Arc<TaskHandle>> {
+        let mut t = self.table();
+        let g = t.groups.get(&pid)?;
+        if g.threads.len() != 1 || !g.threads.contains(&tid) || t.tasks.contains_key(&pid) {
+            return None;
+        }
+        let old = t.tasks.remove(&tid)?;
+        let new = Arc::new(old.renamed(pid));
+        t.tasks.insert(pid, new.clone());
+        if let Some(g) = t.groups.get_mut(&pid) {
+            g.threads.clear();
+            g.threads.insert(pid);
+        }
+        Some(new)
     }
 
     /// Whether the table knows process `pid`.

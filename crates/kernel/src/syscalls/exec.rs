@@ -9,8 +9,8 @@ use crate::task::Task;
 use crate::usermem::{copy_in_path, copy_in_string_array};
 
 /// What a successful `execve` does to the process: the other threads are
-/// killed and waited for (Linux's `de_thread`; the caller keeps its own
-/// tid even when it is not the leader), a `vfork` parent is released, and
+/// killed and waited for, and a non-leader caller takes over the leader's
+/// tid (Linux's `de_thread`), a `vfork` parent is released, and
 /// the process is marked as having exec'd (`setpgid` by its parent then
 /// fails with `EACCES`).
 fn after_exec(t: &mut Task) {
@@ -24,6 +24,11 @@ fn after_exec(t: &mut Task) {
             .get(&pid)
             .is_none_or(|g| g.threads.len() <= 1)
     });
+    if tid != pid {
+        if let Some(h) = k.take_over_leader(pid, tid) {
+            t.change_tid(pid, h);
+        }
+    }
     if let Some(v) = t.vfork_done.take() {
         v.release();
     }
