@@ -11,7 +11,7 @@
 use std::sync::{Arc, Mutex};
 
 use abi::sched::CloneFlags;
-use abi::signal::{valid_signal, SIGKILL};
+use abi::signal::{valid_signal, SIGCHLD, SIGKILL};
 use abi::Errno;
 
 use crate::kernel::Kernel;
@@ -150,7 +150,14 @@ pub fn do_clone(t: &mut Task, req: CloneRequest) -> Result<i32, Errno> {
         child.rlimits = parent_tg.rlimits.clone();
         drop(parent_tg);
         let tg = Arc::new(Mutex::new(child));
-        let entry = GroupEntry::new(tg.clone(), parent, req.exit_signal, t.creds.uid);
+        // A sibling signals the common parent as the caller would.
+        let exit_signal = if f.contains(CloneFlags::CLONE_PARENT) {
+            let me = t.pid();
+            k.table().groups.get(&me).map_or(SIGCHLD, |g| g.exit_signal)
+        } else {
+            req.exit_signal
+        };
+        let entry = GroupEntry::new(tg.clone(), parent, exit_signal, t.creds.uid);
         (tg, Some(entry))
     };
 
@@ -284,7 +291,6 @@ impl Kernel {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use abi::signal::SIGCHLD;
 
     fn req(flags: CloneFlags) -> CloneRequest {
         CloneRequest {

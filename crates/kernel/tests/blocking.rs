@@ -144,3 +144,63 @@ fn interrupted_calls_restart_or_fail_as_linux_says() {
         neg(Errno::EINTR)
     );
 }
+
+#[test]
+fn clone3_checks_its_argument_structure() {
+    let mut t = task();
+    let args = SCRATCH + 0x1000;
+    // flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size,
+    // tls, set_tid, set_tid_size, cgroup, then bytes beyond the structure.
+    let put = |t: &mut Task, words: [u64; 12]| {
+        UserPtr::<[u64; 12]>::new(args)
+            .write(t.mem(), &words)
+            .expect("clone_args");
+    };
+    let mut w = [0u64; 12];
+    put(&mut t, w);
+    assert_eq!(
+        call(&mut t, 435, [args, 56, 0, 0, 0, 0]),
+        neg(Errno::EINVAL)
+    );
+    assert_eq!(
+        call(&mut t, 435, [args, 8192, 0, 0, 0, 0]),
+        neg(Errno::E2BIG)
+    );
+    w[11] = 1;
+    put(&mut t, w);
+    assert_eq!(call(&mut t, 435, [args, 96, 0, 0, 0, 0]), neg(Errno::E2BIG));
+    w[11] = 0;
+    // CLONE_VM | CLONE_SIGHAND | CLONE_THREAD with an exit signal.
+    w[0] = 0x100 | 0x800 | 0x10000;
+    w[4] = 17;
+    put(&mut t, w);
+    assert_eq!(
+        call(&mut t, 435, [args, 88, 0, 0, 0, 0]),
+        neg(Errno::EINVAL)
+    );
+    // A stack size without a stack.
+    w = [0; 12];
+    w[6] = 4096;
+    put(&mut t, w);
+    assert_eq!(
+        call(&mut t, 435, [args, 88, 0, 0, 0, 0]),
+        neg(Errno::EINVAL)
+    );
+    // Choosing the child's pid needs privilege over the namespace.
+    w = [0; 12];
+    w[8] = SCRATCH;
+    w[9] = 1;
+    put(&mut t, w);
+    assert_eq!(call(&mut t, 435, [args, 88, 0, 0, 0, 0]), neg(Errno::EPERM));
+    // Namespaces: EPERM; unknown flags: EINVAL.
+    w = [0; 12];
+    w[0] = 0x4000_0000;
+    put(&mut t, w);
+    assert_eq!(call(&mut t, 435, [args, 88, 0, 0, 0, 0]), neg(Errno::EPERM));
+    w[0] = 1 << 40;
+    put(&mut t, w);
+    assert_eq!(
+        call(&mut t, 435, [args, 88, 0, 0, 0, 0]),
+        neg(Errno::EINVAL)
+    );
+}

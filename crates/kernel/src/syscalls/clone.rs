@@ -85,7 +85,11 @@ pub fn sys_clone3(t: &mut Task, a: &SyscallArgs) -> SysResult {
     let ca: clone_args =
         zerocopy::FromBytes::read_from_bytes(&buf[..]).map_err(|_| Errno::EINVAL)?;
     let flags = CloneFlags::from_bits(ca.flags).ok_or(Errno::EINVAL)?;
-    if ca.exit_signal > 64 {
+    // A thread or a sibling gets no exit signal of its own.
+    if ca.exit_signal > 64
+        || (flags.intersects(CloneFlags::CLONE_THREAD | CloneFlags::CLONE_PARENT)
+            && ca.exit_signal != 0)
+    {
         return Err(Errno::EINVAL);
     }
     if (ca.stack == 0) != (ca.stack_size == 0) {
