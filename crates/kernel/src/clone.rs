@@ -108,11 +108,18 @@ pub fn validate(req: &CloneRequest, caller_pid: i32) -> Result<(), Errno> {
 
 /// Creates the task `req` describes, starts it on its own Sentry thread
 /// and returns its tid; a `vfork` caller returns only once the child has
-/// exec'd or exited.
+/// exec'd or exited. `EAGAIN` beyond the kernel's task limit, or beyond
+/// `RLIMIT_NPROC` for a caller other than root (every sandbox process has
+/// the same user, so all tasks count).
 pub fn do_clone(t: &mut Task, req: CloneRequest) -> Result<i32, Errno> {
     validate(&req, t.pid())?;
     let f = req.flags;
     let k = t.kernel().clone();
+    let live = k.table().tasks.len();
+    let nproc = t.tg().rlimits.get(crate::limits::RLIMIT_NPROC).rlim_cur;
+    if live >= k.config().max_tasks || (t.creds.euid != 0 && live as u64 >= nproc) {
+        return Err(Errno::EAGAIN);
+    }
     let tid = k.alloc_pid();
 
     let mem = if f.contains(CloneFlags::CLONE_VM) {

@@ -28,6 +28,10 @@ pub struct Config {
     pub version: String,
     /// Bytes of the memory file the kernel may hand out to applications.
     pub memory_limit: u64,
+    /// The most application threads that may live at once (each costs a
+    /// Sentry thread and a stub thread): `clone` fails with `EAGAIN`
+    /// beyond it, so a fork bomb cannot exhaust the host.
+    pub max_tasks: usize,
 }
 
 impl Default for Config {
@@ -38,6 +42,7 @@ impl Default for Config {
             release: "6.18.0".to_owned(),
             version: "#1 SMP PREEMPT_DYNAMIC Sun Jan 1 00:00:00 UTC 2026".to_owned(),
             memory_limit: 4 << 30,
+            max_tasks: 4096,
         }
     }
 }

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use abi::signal::{sigaction, SaFlags, SIGKILL, SIGUSR1};
 use abi::Errno;
-use common::fake::{task, thread_of, SCRATCH};
+use common::fake::{task, task_with_limit, thread_of, SCRATCH};
 use kernel::usermem::UserPtr;
 use kernel::{dispatch, SyscallArgs, Task};
 
@@ -203,4 +203,13 @@ fn clone3_checks_its_argument_structure() {
         call(&mut t, 435, [args, 88, 0, 0, 0, 0]),
         neg(Errno::EINVAL)
     );
+}
+
+#[test]
+fn clone_fails_with_eagain_at_the_task_limit() {
+    let mut t = task_with_limit(None, 3);
+    let _a = thread_of(&t);
+    let _b = thread_of(&t);
+    assert_eq!(call(&mut t, 57, [0; 6]), neg(Errno::EAGAIN));
+    assert_eq!(call(&mut t, 56, [17, 0, 0, 0, 0, 0]), neg(Errno::EAGAIN));
 }
