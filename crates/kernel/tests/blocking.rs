@@ -213,3 +213,37 @@ fn clone_fails_with_eagain_at_the_task_limit() {
     assert_eq!(call(&mut t, 57, [0; 6]), neg(Errno::EAGAIN));
     assert_eq!(call(&mut t, 56, [17, 0, 0, 0, 0, 0]), neg(Errno::EAGAIN));
 }
+
+#[test]
+fn an_interrupted_timed_poll_resumes_through_restart_syscall() {
+    let mut t = task();
+    let _other = thread_of(&t);
+    assert_eq!(call(&mut t, 22, [SCRATCH, 0, 0, 0, 0, 0]), Some(0));
+    let fds = UserPtr::<[i32; 2]>::new(SCRATCH)
+        .read(t.mem())
+        .expect("fds");
+    let pfd = abi::poll::pollfd {
+        fd: fds[0],
+        events: 1,
+        revents: 0,
+    };
+    let pfds = SCRATCH + 64;
+    UserPtr::<abi::poll::pollfd>::new(pfds)
+        .write(t.mem(), &pfd)
+        .expect("pollfd");
+    call(&mut t, 62, [1, SIGUSR1 as u64, 0, 0, 0, 0]);
+    t.cpu.regs.rip = 0x7002;
+    assert_eq!(call(&mut t, 7, [pfds, 1, 5000, 0, 0, 0]), None);
+    assert_eq!((t.cpu.regs.rip, t.cpu.regs.rax), (0x7000, 219));
+    // The signal is taken (the run loop would kill the process); data
+    // arrives; the resumed poll reports it at once.
+    let all = abi::signal::sigset_t::FULL;
+    assert_eq!(t.dequeue_signal(all).map(|i| i.si_signo), Some(SIGUSR1));
+    assert_eq!(
+        call(&mut t, 1, [fds[1] as u64, SCRATCH, 1, 0, 0, 0]),
+        Some(1)
+    );
+    assert_eq!(call(&mut t, 219, [0; 6]), Some(1));
+    // With nothing to resume, restart_syscall is EINTR.
+    assert_eq!(call(&mut t, 219, [0; 6]), neg(Errno::EINTR));
+}

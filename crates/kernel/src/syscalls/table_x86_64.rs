@@ -34,7 +34,7 @@ pub static SYSCALL_TABLE: &[SyscallEntry] = &[
     e(4, "stat", Status::Supported, stat::sys_stat),
     e(5, "fstat", Status::Supported, stat::sys_fstat),
     e(6, "lstat", Status::Supported, stat::sys_lstat),
-    e(7, "poll", Status::Partial("sleeps on the files' wait queues; host-backed files are re-checked with backoff; an interrupted timed poll restarts with its full timeout"), poll::sys_poll),
+    e(7, "poll", Status::Partial("sleeps on the files' wait queues; host-backed files are re-checked with backoff"), poll::sys_poll),
     e(8, "lseek", Status::Partial("a blocking descriptor sleeps on its file's wait queue (pipes); host-backed files have none and are re-checked with backoff"), read_write::sys_lseek),
     e(9, "mmap", Status::Partial("MAP_SHARED with PROT_WRITE of a file gives ENODEV (no write-back)"), mmap::sys_mmap),
     e(10, "mprotect", Status::Supported, mmap::sys_mprotect),

@@ -32,12 +32,27 @@ pub fn sys_exit_group(t: &mut Task, a: &SyscallArgs) -> SysResult {
 }
 
 /// `restart_syscall(2)`: resumes what a signal interrupted (the sleep of
-/// `nanosleep`/`clock_nanosleep`); with nothing to resume, `EINTR`.
+/// `nanosleep`/`clock_nanosleep`, a timed `poll`) with the time left;
+/// with nothing to resume, `EINTR`.
 pub fn sys_restart_syscall(t: &mut Task, _a: &SyscallArgs) -> SysResult {
+    use crate::restart::RestartBlock;
     match t.restart.take() {
-        Some(crate::restart::RestartBlock::Sleep { deadline, rem }) => {
-            super::time::sleep_until(t, deadline, rem)
-        }
+        Some(RestartBlock::Sleep { deadline, rem }) => super::time::sleep_until(t, deadline, rem),
+        Some(RestartBlock::Poll {
+            addr,
+            nfds,
+            deadline,
+        }) => match super::poll::do_poll(t, addr, nfds, Some(deadline)) {
+            Err(Errno::ERESTARTNOHAND) => {
+                t.restart = Some(RestartBlock::Poll {
+                    addr,
+                    nfds,
+                    deadline,
+                });
+                Err(Errno::ERESTART_RESTARTBLOCK)
+            }
+            r => r,
+        },
         None => Err(Errno::EINTR),
     }
 }
