@@ -242,7 +242,12 @@ pub fn do_clone(t: &mut Task, req: CloneRequest) -> Result<i32, Errno> {
 /// how the thread (or, if it was the last, its process) ended, or the
 /// platform failure that stopped it.
 pub fn task_main(mut t: Task) -> Result<ExitStatus, RunError> {
-    let ran = t.run();
+    // A Sentry bug that panics the run loop must still take the task out
+    // of the table, or runsc would wait for it forever.
+    let ran = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| t.run())) {
+        Ok(r) => r.map_err(|e| e.to_string()),
+        Err(_) => Err("the Sentry panicked".to_owned()),
+    };
     let status = match &ran {
         Ok(s) => *s,
         Err(e) => {
@@ -259,10 +264,11 @@ pub fn task_main(mut t: Task) -> Result<ExitStatus, RunError> {
     t.release_on_exit();
     let k = t.kernel().clone();
     let (tid, tg) = (t.tid, t.tg.clone());
-    let times = (t.times.user, t.times.system);
+    let mut usage = t.times;
+    usage.max_rss = usage.max_rss.max(t.mem.mm().resident_bytes());
     drop(t);
-    let end = k.exit_notify(tid, &tg, status, times);
-    ran.map(|_| end.unwrap_or(status))
+    let end = k.exit_notify(tid, &tg, status, &usage);
+    ran.map(|_| end.unwrap_or(status)).map_err(RunError::Sentry)
 }
 
 impl Task {

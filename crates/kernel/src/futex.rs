@@ -90,13 +90,18 @@ pub fn key(t: &Task, addr: u64, private: bool) -> Result<FutexKey, Errno> {
         return Err(Errno::EINVAL);
     }
     let mm_id = Arc::as_ptr(&t.mem.mm) as usize;
+    if private {
+        return Ok(FutexKey::Private(mm_id, addr));
+    }
     let mut mm = t.mem.mm();
-    let shared = !private && mm.find_vma(addr).is_some_and(|v| !v.is_private());
+    // A shared key looks at the word's page: an inaccessible one is a
+    // fault, as Linux's get_user_pages would report.
+    let shared = !mm.find_vma(addr).ok_or(Errno::EFAULT)?.is_private();
+    let segs = mm.translate(addr, 4, false)?;
+    drop(mm);
     if !shared {
         return Ok(FutexKey::Private(mm_id, addr));
     }
-    let segs = mm.translate(addr, 4, false)?;
-    drop(mm);
     let seg = segs.first().ok_or(Errno::EFAULT)?;
     Ok(FutexKey::Shared(seg.file_offset))
 }

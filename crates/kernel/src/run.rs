@@ -20,6 +20,9 @@ pub enum RunError {
     /// The platform failed to run the context (stub died, host error).
     #[error("platform: {0}")]
     Platform(#[from] platform::Error),
+    /// The task could not go on; why, for the log.
+    #[error("{0}")]
+    Sentry(String),
 }
 
 fn access_type(a: Access) -> AccessType {

@@ -116,6 +116,11 @@ pub struct ThreadGroup {
     pub exit: Option<ExitStatus>,
     /// Process-directed pending signals (`kill`, `rt_sigqueueinfo`).
     pub pending: PendingSignals,
+    /// `ITIMER_REAL` (`alarm`, `setitimer`).
+    pub itimer_real: Arc<crate::itimer::RealTimer>,
+    /// `PR_SET_CHILD_SUBREAPER`: orphaned descendants come to this process
+    /// rather than to init.
+    pub child_subreaper: bool,
 }
 
 impl ThreadGroup {
@@ -130,6 +135,8 @@ impl ThreadGroup {
             rlimits: Rlimits::default(),
             exit: None,
             pending: PendingSignals::default(),
+            itimer_real: Arc::default(),
+            child_subreaper: false,
         }
     }
 }

@@ -145,6 +145,10 @@ pub struct GroupEntry {
     pub times: (Duration, Duration),
     /// Times of its reaped children (`RUSAGE_CHILDREN`).
     pub child_times: (Duration, Duration),
+    /// Peak resident bytes of its threads' address spaces.
+    pub max_rss: u64,
+    /// The largest peak of its reaped children.
+    pub child_max_rss: u64,
     /// Whether it has called `execve` since `fork` (`setpgid` says `EACCES`).
     pub execed: bool,
 }
@@ -162,6 +166,8 @@ impl GroupEntry {
             uid,
             times: Default::default(),
             child_times: Default::default(),
+            max_rss: 0,
+            child_max_rss: 0,
             execed: false,
         }
     }
@@ -198,6 +204,8 @@ pub struct WaitResult {
     pub uid: u32,
     /// Its user and system time (its reaped children's included).
     pub times: (Duration, Duration),
+    /// Its peak resident bytes (or its largest reaped child's).
+    pub max_rss: u64,
 }
 
 /// The `SIGCHLD` a parent gets for `status` of child `pid`.
@@ -263,6 +271,7 @@ impl TaskTable {
                 status,
                 uid: e.uid,
                 times,
+                max_rss: e.max_rss.max(e.child_max_rss),
             })
         });
         let Some(r) = found else {
@@ -273,9 +282,27 @@ impl TaskTable {
             if let Some(p) = self.groups.get_mut(&parent) {
                 p.child_times.0 += r.times.0;
                 p.child_times.1 += r.times.1;
+                p.child_max_rss = p.child_max_rss.max(r.max_rss);
             }
         }
         Ok(Some(r))
+    }
+
+    /// Who adopts the children of ending process `pid`: the nearest live
+    /// ancestor marked `PR_SET_CHILD_SUBREAPER`, else init, else nobody
+    /// (0) once init is gone.
+    fn new_reaper(&self, pid: i32) -> i32 {
+        let mut p = self.groups.get(&pid).map_or(0, |g| g.parent);
+        while let Some(g) = self.groups.get(&p) {
+            if g.zombie.is_none() && lock(&g.tg).child_subreaper {
+                return p;
+            }
+            p = g.parent;
+        }
+        match self.groups.get(&INIT_PID) {
+            Some(g) if pid != INIT_PID && g.zombie.is_none() => INIT_PID,
+            _ => 0,
+        }
     }
 
     /// Forgets zombie `pid`, child of `parent`.
@@ -416,6 +443,11 @@ impl Kernel {
             .map_or_else(Default::default, |g| g.child_times)
     }
 
+    /// The largest peak resident size of the reaped children of `pid`.
+    pub fn child_max_rss(&self, pid: i32) -> u64 {
+        self.table().groups.get(&pid).map_or(0, |g| g.child_max_rss)
+    }
+
     /// Moves the only thread left of process `pid`, `tid`, to the tid
     /// `pid` (Linux's `de_thread` for a non-leader `execve`). Returns its
     /// new handle, or `None` if it is not alone.
@@ -467,7 +499,7 @@ impl Kernel {
         tid: i32,
         tg: &Arc<Mutex<ThreadGroup>>,
         status: ExitStatus,
-        times: (Duration, Duration),
+        usage: &crate::task::TaskTimes,
     ) -> Option<ExitStatus> {
         let mut t = self.table();
         t.tasks.remove(&tid);
@@ -475,10 +507,14 @@ impl Kernel {
         let mut last = None;
         if let Some(g) = t.groups.get_mut(&pid) {
             g.threads.remove(&tid);
-            g.times.0 += times.0;
-            g.times.1 += times.1;
+            g.times.0 += usage.user;
+            g.times.1 += usage.system;
+            g.max_rss = g.max_rss.max(usage.max_rss);
             if g.threads.is_empty() && g.zombie.is_none() {
-                let final_status = *lock(tg).exit.get_or_insert(status);
+                let mut tgl = lock(tg);
+                tgl.itimer_real.cancel();
+                let final_status = *tgl.exit.get_or_insert(status);
+                drop(tgl);
                 g.zombie = Some(final_status);
                 last = Some(final_status);
             }
@@ -494,13 +530,14 @@ impl Kernel {
     }
 
     fn process_ended(&self, t: &mut TaskTable, pid: i32, status: ExitStatus) {
-        // Children go to init (or nowhere once init is gone).
+        // Children go to the nearest live subreaper above, else to init
+        // (or nowhere once init is gone).
         let kids: Vec<i32> = t
             .groups
             .get_mut(&pid)
             .map(|g| core::mem::take(&mut g.children).into_iter().collect())
             .unwrap_or_default();
-        let init_alive = pid != INIT_PID && t.groups.contains_key(&INIT_PID);
+        let reaper = t.new_reaper(pid);
         for &c in &kids {
             let sigs: Vec<i32> = t.groups.get(&c).map_or_else(Vec::new, |g| {
                 g.threads
@@ -516,18 +553,14 @@ impl Kernel {
         }
         for c in kids {
             if let Some(e) = t.groups.get_mut(&c) {
-                e.parent = if init_alive { INIT_PID } else { 0 };
-                lock(&e.tg).ppid = e.parent;
+                e.parent = reaper;
+                lock(&e.tg).ppid = reaper;
             }
-            if init_alive {
-                if let Some(i) = t.groups.get_mut(&INIT_PID) {
-                    i.children.insert(c);
-                }
+            if let Some(r) = t.groups.get_mut(&reaper) {
+                r.children.insert(c);
             }
         }
-        if init_alive {
-            t.wake_group(INIT_PID);
-        }
+        t.wake_group(reaper);
         let (parent, exit_signal, uid, times) = match t.groups.get(&pid) {
             Some(g) => (g.parent, g.exit_signal, g.uid, g.times),
             None => return,

@@ -247,3 +247,27 @@ fn an_interrupted_timed_poll_resumes_through_restart_syscall() {
     // With nothing to resume, restart_syscall is EINTR.
     assert_eq!(call(&mut t, 219, [0; 6]), neg(Errno::EINTR));
 }
+
+#[test]
+fn itimer_real_sends_sigalrm_and_alarm_reports_the_time_left() {
+    let mut t = task();
+    // setitimer(ITIMER_REAL, {0, 20 ms}, NULL)
+    let itv = SCRATCH + 0x100;
+    UserPtr::<[i64; 4]>::new(itv)
+        .write(t.mem(), &[0, 0, 0, 20_000])
+        .expect("itimerval");
+    assert_eq!(call(&mut t, 38, [0, itv, 0, 0, 0, 0]), Some(0));
+    let got = t.block(Some(Instant::now() + Duration::from_secs(30)), |t| {
+        t.pending_signals()
+            .contains(abi::signal::SIGALRM)
+            .then_some(())
+    });
+    assert_eq!(got, Ok(()), "SIGALRM within 30 s");
+    // One-shot: disarmed now.
+    assert_eq!(call(&mut t, 36, [0, itv, 0, 0, 0, 0]), Some(0));
+    let cur = UserPtr::<[i64; 4]>::new(itv).read(t.mem()).expect("cur");
+    assert_eq!(cur, [0; 4]);
+    assert_eq!(call(&mut t, 37, [100, 0, 0, 0, 0, 0]), Some(0));
+    assert_eq!(call(&mut t, 37, [0, 0, 0, 0, 0, 0]), Some(100));
+    assert_eq!(call(&mut t, 38, [1, itv, 0, 0, 0, 0]), neg(Errno::EINVAL));
+}

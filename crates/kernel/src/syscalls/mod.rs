@@ -29,6 +29,7 @@ pub mod stat;
 pub mod table_x86_64;
 pub mod thread;
 pub mod time;
+pub mod timer;
 pub mod wait;
 pub mod xattr;
 

@@ -7,7 +7,7 @@
 #[allow(unused_imports)]
 use super::{
     attr, clone, cwd, exec, file, futex, identity, link, mmap, pipe, poll, random, read_write,
-    rlimit, sched, signal, stat, thread, time, wait, xattr,
+    rlimit, sched, signal, stat, thread, time, timer, wait, xattr,
 };
 use super::{sys_ni_syscall, Handler, Status, SyscallEntry};
 use abi::Errno;
@@ -63,9 +63,9 @@ pub static SYSCALL_TABLE: &[SyscallEntry] = &[
     e(33, "dup2", Status::Supported, file::sys_dup2),
     e(34, "pause", Status::Supported, signal::sys_pause),
     e(35, "nanosleep", Status::Supported, time::sys_nanosleep),
-    ni(36, "getitimer"),
-    ni(37, "alarm"),
-    ni(38, "setitimer"),
+    e(36, "getitimer", Status::Partial("ITIMER_REAL only; ITIMER_VIRTUAL and ITIMER_PROF: EINVAL"), timer::sys_getitimer),
+    e(37, "alarm", Status::Supported, timer::sys_alarm),
+    e(38, "setitimer", Status::Partial("ITIMER_REAL only; ITIMER_VIRTUAL and ITIMER_PROF: EINVAL"), timer::sys_setitimer),
     e(39, "getpid", Status::Supported, identity::sys_getpid),
     ni(40, "sendfile"),
     ni(41, "socket"),
@@ -184,7 +184,7 @@ pub static SYSCALL_TABLE: &[SyscallEntry] = &[
     ni(154, "modify_ldt"),
     ni(155, "pivot_root"),
     ni(156, "_sysctl"),
-    e(157, "prctl", Status::Partial("PR_SET_NAME, PR_GET_NAME, PR_SET/GET_DUMPABLE, PR_SET/GET_NO_NEW_PRIVS, PR_SET_PDEATHSIG only"), thread::sys_prctl),
+    e(157, "prctl", Status::Partial("PR_SET_NAME, PR_GET_NAME, PR_SET/GET_DUMPABLE, PR_SET/GET_NO_NEW_PRIVS, PR_SET/GET_PDEATHSIG, PR_SET/GET_CHILD_SUBREAPER only"), thread::sys_prctl),
     e(158, "arch_prctl", Status::Supported, thread::sys_arch_prctl),
     ni(159, "adjtimex"),
     e(160, "setrlimit", Status::Supported, rlimit::sys_setrlimit),

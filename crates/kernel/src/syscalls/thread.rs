@@ -187,14 +187,16 @@ const PR_GET_PDEATHSIG: i32 = 2;
 const PR_GET_DUMPABLE: i32 = 3;
 const PR_SET_DUMPABLE: i32 = 4;
 const PR_SET_NAME: i32 = 15;
+const PR_SET_CHILD_SUBREAPER: i32 = 36;
+const PR_GET_CHILD_SUBREAPER: i32 = 37;
 const PR_GET_NAME: i32 = 16;
 const PR_SET_NO_NEW_PRIVS: i32 = 38;
 const PR_GET_NO_NEW_PRIVS: i32 = 39;
 /// `TASK_COMM_LEN`.
 const TASK_COMM_LEN: usize = 16;
 
-/// `prctl(2)`: thread name, dumpable flag, no-new-privs and the parent-death
-/// signal. Other options give `EINVAL`.
+/// `prctl(2)`: thread name, dumpable flag, no-new-privs, the parent-death
+/// signal and the child-subreaper flag. Other options give `EINVAL`.
 pub fn sys_prctl(t: &mut Task, a: &SyscallArgs) -> SysResult {
     match a.i32(0) {
         PR_SET_NAME => {
@@ -249,6 +251,15 @@ pub fn sys_prctl(t: &mut Task, a: &SyscallArgs) -> SysResult {
             t.handle
                 .pdeathsig
                 .store(sig, std::sync::atomic::Ordering::SeqCst);
+            SysRet::ZERO
+        }
+        PR_SET_CHILD_SUBREAPER => {
+            t.tg().child_subreaper = a.u64(1) != 0;
+            SysRet::ZERO
+        }
+        PR_GET_CHILD_SUBREAPER => {
+            let on = i32::from(t.tg().child_subreaper);
+            a.ptr::<i32>(1).write(t.mem(), &on)?;
             SysRet::ZERO
         }
         PR_GET_PDEATHSIG => {

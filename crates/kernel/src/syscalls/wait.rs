@@ -20,6 +20,16 @@ fn tv(d: std::time::Duration) -> timeval {
     }
 }
 
+/// The `rusage` a wait reports for the child it found.
+fn usage_of(r: &WaitResult) -> rusage {
+    rusage {
+        ru_utime: tv(r.times.0),
+        ru_stime: tv(r.times.1),
+        ru_maxrss: (r.max_rss / 1024) as i64,
+        ..rusage::default()
+    }
+}
+
 /// The options `wait4` accepts (`waitid` adds `WEXITED` and `WNOWAIT`).
 const WAIT4_OPTIONS: WaitOptions = WaitOptions::WNOHANG
     .union(WaitOptions::WUNTRACED)
@@ -71,12 +81,7 @@ pub fn sys_wait4(t: &mut Task, a: &SyscallArgs) -> SysResult {
         statusp.write(t.mem(), &r.status.wait_status())?;
     }
     if !rup.is_null() {
-        let ru = rusage {
-            ru_utime: tv(r.times.0),
-            ru_stime: tv(r.times.1),
-            ..rusage::default()
-        };
-        rup.write(t.mem(), &ru)?;
+        rup.write(t.mem(), &usage_of(&r))?;
     }
     Ok(SysRet::Value(r.pid as u64))
 }
@@ -107,7 +112,16 @@ pub fn sys_waitid(t: &mut Task, a: &SyscallArgs) -> SysResult {
         P_PGID if id > 0 => WaitSelector::Pgid(id),
         _ => return Err(Errno::EINVAL),
     };
-    let r = do_wait(t, sel, opts)?;
+    let r = match do_wait(t, sel, opts) {
+        Ok(r) => r,
+        Err(e) if e.is_restart() || infop.is_null() => return Err(e),
+        Err(e) => {
+            // Linux clears the caller's siginfo_t even when it fails, and
+            // a fault doing so is the error reported.
+            infop.write(t.mem(), &siginfo_t::default())?;
+            return Err(e);
+        }
+    };
     if !infop.is_null() {
         let info = match r {
             Some(r) => chld_info(r.pid, r.uid, r.status, r.times),
@@ -116,11 +130,7 @@ pub fn sys_waitid(t: &mut Task, a: &SyscallArgs) -> SysResult {
         infop.write(t.mem(), &info)?;
     }
     if !rup.is_null() {
-        let ru = r.map_or_else(rusage::default, |r| rusage {
-            ru_utime: tv(r.times.0),
-            ru_stime: tv(r.times.1),
-            ..rusage::default()
-        });
+        let ru = r.as_ref().map_or_else(rusage::default, usage_of);
         rup.write(t.mem(), &ru)?;
     }
     SysRet::ZERO
