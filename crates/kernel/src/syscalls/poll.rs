@@ -95,7 +95,7 @@ fn wait_events(t: &mut Task, fds: &mut [pollfd], deadline: Option<Instant>) -> R
 /// Polls the `nfds` entries at `addr` until `deadline` (`None`: no limit;
 /// a deadline already passed: one scan, no wait).
 pub fn do_poll(t: &mut Task, addr: u64, nfds: u64, deadline: Option<Instant>) -> SysResult {
-    if nfds > t.nofile().max(crate::limits::NR_OPEN) {
+    if nfds > t.nofile() {
         return Err(Errno::EINVAL);
     }
     let base = UserPtr::<pollfd>::new(addr);
