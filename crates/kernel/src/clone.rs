@@ -63,12 +63,14 @@ pub struct CloneRequest {
     pub child_tid: u64,
     /// `CLONE_SETTLS` value (the new `fs` base).
     pub tls: u64,
+    /// `CLONE_PIDFD`: where the parent gets the child's pidfd.
+    pub pidfd: u64,
 }
 
 /// Checks flag combinations as Linux's `copy_process` does. Namespaces
 /// are not offered: creating one fails with `EPERM`, as for a process
-/// without `CAP_SYS_ADMIN`; `CLONE_PIDFD` and `CLONE_INTO_CGROUP` are not
-/// implemented and fail with `EINVAL`.
+/// without `CAP_SYS_ADMIN`; `CLONE_INTO_CGROUP` is not implemented and
+/// fails with `EINVAL`.
 pub fn validate(req: &CloneRequest, caller_pid: i32) -> Result<(), Errno> {
     let f = req.flags;
     if f.contains(CloneFlags::CLONE_NEWNS | CloneFlags::CLONE_FS)
@@ -94,7 +96,10 @@ pub fn validate(req: &CloneRequest, caller_pid: i32) -> Result<(), Errno> {
     if f.contains(CloneFlags::CLONE_PARENT) && caller_pid == INIT_PID {
         return Err(Errno::EINVAL);
     }
-    if f.intersects(CloneFlags::CLONE_PIDFD | CloneFlags::CLONE_INTO_CGROUP) {
+    if f.contains(CloneFlags::CLONE_INTO_CGROUP)
+        || (f.contains(CloneFlags::CLONE_PIDFD)
+            && f.intersects(CloneFlags::CLONE_THREAD | CloneFlags::CLONE_DETACHED))
+    {
         return Err(Errno::EINVAL);
     }
     if req.exit_signal != 0 && !valid_signal(req.exit_signal) {
@@ -217,6 +222,22 @@ pub fn do_clone(t: &mut Task, req: CloneRequest) -> Result<i32, Errno> {
         })
     });
     child.vfork_done = vfork.clone();
+    if f.contains(CloneFlags::CLONE_PIDFD) {
+        let opened = crate::syscalls::pidfd::open_pidfd(t, tid, false).and_then(|fd| {
+            match UserPtr::<i32>::new(req.pidfd).write(t.mem(), &fd) {
+                Ok(()) => Ok(fd),
+                Err(e) => {
+                    let _ = t.fds.remove(fd);
+                    Err(e)
+                }
+            }
+        });
+        if let Err(e) = opened {
+            drop(child);
+            k.forget_task(tid, true);
+            return Err(e);
+        }
+    }
 
     let thread = std::thread::Builder::new()
         .name(format!("task-{tid}"))
@@ -333,7 +354,11 @@ mod tests {
         );
         assert_eq!(validate(&req(F::CLONE_PARENT), 1), Err(Errno::EINVAL));
         assert_eq!(validate(&req(F::CLONE_PARENT), 2), Ok(()));
-        assert_eq!(validate(&req(F::CLONE_PIDFD), 2), Err(Errno::EINVAL));
+        assert_eq!(validate(&req(F::CLONE_PIDFD), 2), Ok(()));
+        assert_eq!(
+            validate(&req(thread | F::CLONE_PIDFD), 2),
+            Err(Errno::EINVAL)
+        );
         let mut bad = req(F::empty());
         bad.exit_signal = 65;
         assert_eq!(validate(&bad, 2), Err(Errno::EINVAL));

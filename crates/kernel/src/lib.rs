@@ -30,6 +30,7 @@ pub mod kernel;
 pub mod limits;
 pub mod memory;
 pub mod path;
+pub mod pidfd;
 pub mod pipe;
 pub mod process;
 pub mod procfs;

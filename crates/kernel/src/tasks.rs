@@ -151,6 +151,8 @@ pub struct GroupEntry {
     pub child_max_rss: u64,
     /// Whether it has called `execve` since `fork` (`setpgid` says `EACCES`).
     pub execed: bool,
+    /// What its pidfds learn of its end.
+    pub exit_notice: Arc<crate::pidfd::ExitNotice>,
 }
 
 impl GroupEntry {
@@ -169,6 +171,7 @@ impl GroupEntry {
             max_rss: 0,
             child_max_rss: 0,
             execed: false,
+            exit_notice: Arc::default(),
         }
     }
 }
@@ -307,7 +310,9 @@ impl TaskTable {
 
     /// Forgets zombie `pid`, child of `parent`.
     fn reap(&mut self, parent: i32, pid: i32) {
-        self.groups.remove(&pid);
+        if let Some(g) = self.groups.remove(&pid) {
+            g.exit_notice.reaped();
+        }
         if let Some(p) = self.groups.get_mut(&parent) {
             p.children.remove(&pid);
         }
@@ -516,6 +521,7 @@ impl Kernel {
                 let final_status = *tgl.exit.get_or_insert(status);
                 drop(tgl);
                 g.zombie = Some(final_status);
+                g.exit_notice.exited();
                 last = Some(final_status);
             }
         }

@@ -271,3 +271,32 @@ fn itimer_real_sends_sigalrm_and_alarm_reports_the_time_left() {
     assert_eq!(call(&mut t, 37, [0, 0, 0, 0, 0, 0]), Some(100));
     assert_eq!(call(&mut t, 38, [1, itv, 0, 0, 0, 0]), neg(Errno::EINVAL));
 }
+
+#[test]
+fn pidfds_name_processes_and_wait_for_them() {
+    let mut t = task();
+    assert_eq!(call(&mut t, 434, [0, 0, 0, 0, 0, 0]), neg(Errno::EINVAL));
+    assert_eq!(call(&mut t, 434, [999, 0, 0, 0, 0, 0]), neg(Errno::ESRCH));
+    assert_eq!(call(&mut t, 434, [1, 1, 0, 0, 0, 0]), neg(Errno::EINVAL));
+    let own = call(&mut t, 434, [1, 0, 0, 0, 0, 0]).expect("pidfd") as i64;
+    assert!(own >= 0);
+    // Signal 0 through it: the process exists. fd 1 is no pidfd.
+    assert_eq!(call(&mut t, 424, [own as u64, 0, 0, 0, 0, 0]), Some(0));
+    assert_eq!(call(&mut t, 424, [1, 0, 0, 0, 0, 0]), neg(Errno::EBADF));
+    assert_eq!(
+        call(&mut t, 424, [own as u64, 0, 0, 1, 0, 0]),
+        neg(Errno::EINVAL)
+    );
+    // fork with CLONE_PIDFD (clone's parent_tid slot), then waitid(P_PIDFD).
+    let slot = SCRATCH + 0x200;
+    let flags = 0x1000 | abi::signal::SIGCHLD as u64;
+    let pid = call(&mut t, 56, [flags, 0, slot, 0, 0, 0]).expect("clone") as i32;
+    let pidfd = UserPtr::<i32>::new(slot).read(t.mem()).expect("pidfd");
+    let info = SCRATCH + 0x300;
+    assert_eq!(call(&mut t, 247, [3, pidfd as u64, info, 4, 0, 0]), Some(0));
+    let si = UserPtr::<abi::signal::siginfo_t>::new(info)
+        .read(t.mem())
+        .expect("siginfo");
+    assert_eq!(si.si_pid(), pid);
+    assert_eq!(call(&mut t, 247, [3, 1, info, 4, 0, 0]), neg(Errno::EBADF));
+}

@@ -22,6 +22,10 @@ pub fn sys_clone(t: &mut Task, a: &SyscallArgs) -> SysResult {
     if unknown != 0 || flags.contains(CloneFlags::CLONE_CLEAR_SIGHAND) {
         return Err(Errno::EINVAL);
     }
+    // Both would use the parent_tid argument.
+    if flags.contains(CloneFlags::CLONE_PIDFD | CloneFlags::CLONE_PARENT_SETTID) {
+        return Err(Errno::EINVAL);
+    }
     run(
         t,
         CloneRequest {
@@ -31,6 +35,7 @@ pub fn sys_clone(t: &mut Task, a: &SyscallArgs) -> SysResult {
             parent_tid: a.u64(2),
             child_tid: a.u64(3),
             tls: a.u64(4),
+            pidfd: a.u64(2),
         },
     )
 }
@@ -107,6 +112,7 @@ pub fn sys_clone3(t: &mut Task, a: &SyscallArgs) -> SysResult {
             parent_tid: ca.parent_tid,
             child_tid: ca.child_tid,
             tls: ca.tls,
+            pidfd: ca.pidfd,
         },
     )
 }

@@ -18,6 +18,7 @@ pub mod futex;
 pub mod identity;
 pub mod link;
 pub mod mmap;
+pub mod pidfd;
 pub mod pipe;
 pub mod poll;
 pub mod random;

@@ -6,8 +6,8 @@
 
 #[allow(unused_imports)]
 use super::{
-    attr, clone, cwd, exec, file, futex, identity, link, mmap, pipe, poll, random, read_write,
-    rlimit, sched, signal, stat, thread, time, timer, wait, xattr,
+    attr, clone, cwd, exec, file, futex, identity, link, mmap, pidfd, pipe, poll, random,
+    read_write, rlimit, sched, signal, stat, thread, time, timer, wait, xattr,
 };
 use super::{sys_ni_syscall, Handler, Status, SyscallEntry};
 use abi::Errno;
@@ -83,7 +83,7 @@ pub static SYSCALL_TABLE: &[SyscallEntry] = &[
     ni(53, "socketpair"),
     ni(54, "setsockopt"),
     ni(55, "getsockopt"),
-    e(56, "clone", Status::Partial("namespaces: EPERM; CLONE_PIDFD: EINVAL; CLONE_SIGHAND without CLONE_THREAD copies the handlers instead of sharing them"), clone::sys_clone),
+    e(56, "clone", Status::Partial("namespaces: EPERM; CLONE_SIGHAND without CLONE_THREAD copies the handlers instead of sharing them"), clone::sys_clone),
     e(57, "fork", Status::Supported, clone::sys_fork),
     e(58, "vfork", Status::Supported, clone::sys_vfork),
     e(59, "execve", Status::Partial("no execveat; set-user-ID bits are not honoured"), exec::sys_execve),
@@ -274,7 +274,7 @@ pub static SYSCALL_TABLE: &[SyscallEntry] = &[
     ni(244, "mq_notify"),
     ni(245, "mq_getsetattr"),
     ni(246, "kexec_load"),
-    e(247, "waitid", Status::Partial("exits only (no job control); P_PIDFD: EINVAL"), wait::sys_waitid),
+    e(247, "waitid", Status::Partial("exits only (no job control)"), wait::sys_waitid),
     ni(248, "add_key"),
     ni(249, "request_key"),
     ni(250, "keyctl"),
@@ -364,7 +364,7 @@ pub static SYSCALL_TABLE: &[SyscallEntry] = &[
     e(334, "rseq", Status::Error(Errno::ENOSYS), sys_ni_syscall),
     ni(335, "uretprobe"),
     ni(336, "uprobe"),
-    ni(424, "pidfd_send_signal"),
+    e(424, "pidfd_send_signal", Status::Supported, pidfd::sys_pidfd_send_signal),
     ni(425, "io_uring_setup"),
     ni(426, "io_uring_enter"),
     ni(427, "io_uring_register"),
@@ -374,7 +374,7 @@ pub static SYSCALL_TABLE: &[SyscallEntry] = &[
     ni(431, "fsconfig"),
     ni(432, "fsmount"),
     ni(433, "fspick"),
-    ni(434, "pidfd_open"),
+    e(434, "pidfd_open", Status::Partial("no PIDFD_THREAD (EINVAL)"), pidfd::sys_pidfd_open),
     e(435, "clone3", Status::Partial("as clone; set_tid: EPERM; CLONE_INTO_CGROUP: EINVAL"), clone::sys_clone3),
     e(436, "close_range", Status::Supported, file::sys_close_range),
     e(437, "openat2", Status::Supported, file::sys_openat2),

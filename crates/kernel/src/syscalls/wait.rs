@@ -6,7 +6,7 @@
 use abi::resource::rusage;
 use abi::signal::siginfo_t;
 use abi::time::timeval;
-use abi::wait::{WaitOptions, P_ALL, P_PGID, P_PID};
+use abi::wait::{WaitOptions, P_ALL, P_PGID, P_PID, P_PIDFD};
 use abi::Errno;
 
 use super::{SysResult, SysRet, SyscallArgs};
@@ -86,8 +86,8 @@ pub fn sys_wait4(t: &mut Task, a: &SyscallArgs) -> SysResult {
     Ok(SysRet::Value(r.pid as u64))
 }
 
-/// `waitid(2)`: `P_ALL`, `P_PID`, `P_PGID` (id 0: the caller's group);
-/// `P_PIDFD` is not implemented (`EINVAL`). One of `WEXITED`, `WSTOPPED`,
+/// `waitid(2)`: `P_ALL`, `P_PID`, `P_PGID` (id 0: the caller's group),
+/// `P_PIDFD` (`EBADF` for a descriptor that is not a pidfd). One of `WEXITED`, `WSTOPPED`,
 /// `WCONTINUED` is required. With `WNOHANG` and nothing to report, the
 /// `siginfo_t` is zeroed and 0 returned.
 pub fn sys_waitid(t: &mut Task, a: &SyscallArgs) -> SysResult {
@@ -110,6 +110,7 @@ pub fn sys_waitid(t: &mut Task, a: &SyscallArgs) -> SysResult {
         P_PID if id > 0 => WaitSelector::Pid(id),
         P_PGID if id == 0 => WaitSelector::Pgid(t.tg().pgid),
         P_PGID if id > 0 => WaitSelector::Pgid(id),
+        P_PIDFD => WaitSelector::Pid(crate::pidfd::pid_of(&*t.file(id)?)?),
         _ => return Err(Errno::EINVAL),
     };
     let r = match do_wait(t, sel, opts) {
