@@ -43,6 +43,10 @@ impl Task {
             if let Some(s) = self.exited {
                 return Ok(s);
             }
+            if self.is_stopped() {
+                self.wait_while_stopped();
+                continue;
+            }
             let start = Instant::now();
             let ev = self.context.switch(&self.mem.space, &mut self.cpu);
             let switched = Instant::now();
@@ -132,9 +136,9 @@ impl Task {
             match disp {
                 Disposition::Ignore | Disposition::Continue => {}
                 Disposition::Stop => {
-                    self.kernel().debug_line(&format!(
-                        "signal {sig} would stop the task; no job control: ignored"
-                    ));
+                    self.group_stop(sig);
+                    // Deliver nothing more until continued.
+                    break;
                 }
                 Disposition::Terminate { core } => {
                     self.kernel().debug_line(&format!(

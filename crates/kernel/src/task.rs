@@ -121,6 +121,8 @@ pub struct ThreadGroup {
     /// `PR_SET_CHILD_SUBREAPER`: orphaned descendants come to this process
     /// rather than to init.
     pub child_subreaper: bool,
+    /// Stopped or not, and the stop/continue not yet reported to a wait.
+    pub job: crate::jobctl::JobState,
 }
 
 impl ThreadGroup {
@@ -137,6 +139,7 @@ impl ThreadGroup {
             pending: PendingSignals::default(),
             itimer_real: Arc::default(),
             child_subreaper: false,
+            job: crate::jobctl::JobState::default(),
         }
     }
 }

@@ -196,13 +196,35 @@ pub enum WaitSelector {
     Pgid(i32),
 }
 
+/// What a wait found a child doing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WaitEvent {
+    /// It ended (a zombie, reaped unless `WNOWAIT`).
+    Exited(ExitStatus),
+    /// It was stopped by this signal (`WUNTRACED`).
+    Stopped(i32),
+    /// It was continued (`WCONTINUED`).
+    Continued,
+}
+
+impl WaitEvent {
+    /// The `wait4` status word.
+    pub fn wait_status(self) -> i32 {
+        match self {
+            WaitEvent::Exited(s) => s.wait_status(),
+            WaitEvent::Stopped(sig) => ((sig & 0xff) << 8) | 0x7f,
+            WaitEvent::Continued => 0xffff,
+        }
+    }
+}
+
 /// A child that a wait found.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct WaitResult {
     /// Its pid.
     pub pid: i32,
-    /// How it ended.
-    pub status: ExitStatus,
+    /// What happened to it.
+    pub event: WaitEvent,
     /// Its real user id.
     pub uid: u32,
     /// Its user and system time (its reaped children's included).
@@ -211,13 +233,15 @@ pub struct WaitResult {
     pub max_rss: u64,
 }
 
-/// The `SIGCHLD` a parent gets for `status` of child `pid`.
-pub fn chld_info(pid: i32, uid: u32, status: ExitStatus, times: (Duration, Duration)) -> siginfo_t {
+/// The `SIGCHLD` (or `waitid` report) for `event` of child `pid`.
+pub fn chld_info(pid: i32, uid: u32, event: WaitEvent, times: (Duration, Duration)) -> siginfo_t {
     let ticks = |d: Duration| (d.as_millis() / 10) as i64;
-    let (code, st) = match status {
-        ExitStatus::Exited(c) => (CLD_EXITED, i32::from(c)),
-        ExitStatus::Signaled { sig, core: true } => (CLD_DUMPED, sig),
-        ExitStatus::Signaled { sig, core: false } => (CLD_KILLED, sig),
+    let (code, st) = match event {
+        WaitEvent::Exited(ExitStatus::Exited(c)) => (CLD_EXITED, i32::from(c)),
+        WaitEvent::Exited(ExitStatus::Signaled { sig, core: true }) => (CLD_DUMPED, sig),
+        WaitEvent::Exited(ExitStatus::Signaled { sig, core: false }) => (CLD_KILLED, sig),
+        WaitEvent::Stopped(sig) => (abi::signal::CLD_STOPPED, sig),
+        WaitEvent::Continued => (abi::signal::CLD_CONTINUED, abi::signal::SIGCONT),
     };
     siginfo_t::new_chld(code, pid, uid, st, ticks(times.0), ticks(times.1))
 }
@@ -262,16 +286,36 @@ impl TaskTable {
         if kids.is_empty() {
             return Err(Errno::ECHILD);
         }
-        if !opts.contains(WaitOptions::WEXITED) {
-            return Ok(None);
-        }
         let found = kids.into_iter().find_map(|c| {
             let e = self.groups.get(&c)?;
-            let status = e.zombie?;
             let times = (e.times.0 + e.child_times.0, e.times.1 + e.child_times.1);
+            let event = match e.zombie {
+                Some(st) if opts.contains(WaitOptions::WEXITED) => WaitEvent::Exited(st),
+                Some(_) => return None,
+                None => {
+                    let mut tg = lock(&e.tg);
+                    let consume = !opts.contains(WaitOptions::WNOWAIT);
+                    let job = tg.job;
+                    if let (true, Some(sig)) =
+                        (opts.contains(WaitOptions::WSTOPPED), job.stop_report)
+                    {
+                        if consume {
+                            tg.job.stop_report = None;
+                        }
+                        WaitEvent::Stopped(sig)
+                    } else if opts.contains(WaitOptions::WCONTINUED) && job.cont_report {
+                        if consume {
+                            tg.job.cont_report = false;
+                        }
+                        WaitEvent::Continued
+                    } else {
+                        return None;
+                    }
+                }
+            };
             Some(WaitResult {
                 pid: c,
-                status,
+                event,
                 uid: e.uid,
                 times,
                 max_rss: e.max_rss.max(e.child_max_rss),
@@ -280,7 +324,7 @@ impl TaskTable {
         let Some(r) = found else {
             return Ok(None);
         };
-        if !opts.contains(WaitOptions::WNOWAIT) {
+        if matches!(r.event, WaitEvent::Exited(_)) && !opts.contains(WaitOptions::WNOWAIT) {
             self.reap(parent, r.pid);
             if let Some(p) = self.groups.get_mut(&parent) {
                 p.child_times.0 += r.times.0;
@@ -318,6 +362,17 @@ impl TaskTable {
         }
     }
 
+    /// Wakes every thread of process `pid` and stops its application code.
+    pub fn kick_group(&self, pid: i32) {
+        if let Some(g) = self.groups.get(&pid) {
+            for t in &g.threads {
+                if let Some(h) = self.tasks.get(t) {
+                    h.kick();
+                }
+            }
+        }
+    }
+
     /// Wakes every thread of process `pid` (a child changed state, a
     /// sibling exited).
     pub fn wake_group(&self, pid: i32) {
@@ -340,6 +395,7 @@ impl TaskTable {
             return Ok(true);
         }
         let mut tg = lock(&g.tg);
+        let resumed = self.prepare_signal(pid, &mut tg, info.si_signo);
         let queued = if info.si_signo == SIGKILL {
             if tg.exit.is_none() {
                 tg.exit = Some(ExitStatus::Signaled {
@@ -359,6 +415,9 @@ impl TaskTable {
             drop(tg);
             q
         };
+        if let Some(code) = resumed {
+            self.notify_parent_jobctl(pid, code, abi::signal::SIGCONT);
+        }
         for t in &g.threads {
             if let Some(h) = self.tasks.get(t) {
                 h.kick();
@@ -374,10 +433,21 @@ impl TaskTable {
             return Ok(true);
         }
         if info.si_signo == SIGKILL {
-            return self.send_to_group(lock(&h.tg).pid, info);
+            // (The group lock must be released before sending.)
+            let pid = h.tg_pid();
+            return self.send_to_group(pid, info);
         }
+        let (pid, resumed) = {
+            let mut tg = lock(&h.tg);
+            let pid = tg.pid;
+            (pid, self.prepare_signal(pid, &mut tg, info.si_signo))
+        };
         let q = h.pending().post(info);
         h.kick();
+        if let Some(code) = resumed {
+            self.notify_parent_jobctl(pid, code, abi::signal::SIGCONT);
+            self.kick_group(pid);
+        }
         Ok(q)
     }
 
@@ -578,7 +648,10 @@ impl Kernel {
             if autoreap {
                 t.reap(parent, pid);
             } else if abi::signal::valid_signal(exit_signal) {
-                let _ = t.send_to_group(parent, chld_info(pid, uid, status, times));
+                let _ = t.send_to_group(
+                    parent,
+                    chld_info(pid, uid, WaitEvent::Exited(status), times),
+                );
             }
             t.wake_group(parent);
         }
@@ -689,7 +762,10 @@ mod tests {
         let r = t.try_wait(1, WaitSelector::Pgid(9), w | WaitOptions::WNOWAIT);
         assert_eq!(r.map(|r| r.map(|r| r.pid)), Ok(Some(3)));
         let r = t.try_wait(1, WaitSelector::Any, w).unwrap().unwrap();
-        assert_eq!((r.pid, r.status), (3, ExitStatus::Exited(7)));
+        assert_eq!(
+            (r.pid, r.event),
+            (3, WaitEvent::Exited(ExitStatus::Exited(7)))
+        );
         assert!(!t.groups.contains_key(&3));
         // Only the clone child (exit signal 0) is left ended: __WCLONE or __WALL.
         assert_eq!(t.try_wait(1, WaitSelector::Pgid(9), w), Err(Errno::ECHILD));
@@ -707,32 +783,63 @@ mod tests {
     }
 
     #[test]
+    fn stops_and_continues_are_reported_once() {
+        let mut t = table_with(&[(2, 2, SIGCHLD, None)]);
+        let stopped = crate::jobctl::JobState {
+            stopped: true,
+            stop_report: Some(19),
+            cont_report: false,
+        };
+        t.groups.get(&2).unwrap().tg.lock().unwrap().job = stopped;
+        let any = WaitSelector::Any;
+        assert_eq!(t.try_wait(1, any, WaitOptions::WEXITED), Ok(None));
+        let w = WaitOptions::WSTOPPED | WaitOptions::WNOWAIT;
+        assert_eq!(
+            t.try_wait(1, any, w).map(|r| r.map(|r| r.event)),
+            Ok(Some(WaitEvent::Stopped(19)))
+        );
+        let r = t.try_wait(1, any, WaitOptions::WSTOPPED).unwrap().unwrap();
+        assert_eq!(r.event, WaitEvent::Stopped(19));
+        assert_eq!(t.try_wait(1, any, WaitOptions::WSTOPPED), Ok(None));
+        // SIGCONT sent: resumed, reported to WCONTINUED.
+        let mut tg = ThreadGroup::new(2, 1, 2, 1);
+        tg.job = stopped;
+        assert_eq!(
+            t.prepare_signal(2, &mut tg, abi::signal::SIGCONT),
+            Some(abi::signal::CLD_CONTINUED)
+        );
+        assert!(!tg.job.stopped && tg.job.cont_report);
+        t.groups.get(&2).unwrap().tg.lock().unwrap().job = tg.job;
+        let r = t
+            .try_wait(1, any, WaitOptions::WCONTINUED)
+            .unwrap()
+            .unwrap();
+        assert_eq!(r.event, WaitEvent::Continued);
+        assert!(t.groups.contains_key(&2), "a continued child stays");
+    }
+
+    #[test]
     fn chld_info_codes() {
         let z = Duration::ZERO;
-        let i = chld_info(5, 0, ExitStatus::Exited(3), (z, z));
+        let ev = |status| WaitEvent::Exited(status);
+        let i = chld_info(5, 0, ev(ExitStatus::Exited(3)), (z, z));
         assert_eq!(
             (i.si_signo, i.si_code, i.si_pid()),
             (SIGCHLD, CLD_EXITED, 5)
         );
-        let k = chld_info(
-            5,
-            0,
-            ExitStatus::Signaled {
-                sig: 9,
-                core: false,
-            },
-            (z, z),
-        );
-        assert_eq!(k.si_code, CLD_KILLED);
-        let c = chld_info(
-            5,
-            0,
-            ExitStatus::Signaled {
-                sig: 11,
-                core: true,
-            },
-            (z, z),
-        );
-        assert_eq!(c.si_code, CLD_DUMPED);
+        let killed = ExitStatus::Signaled {
+            sig: 9,
+            core: false,
+        };
+        assert_eq!(chld_info(5, 0, ev(killed), (z, z)).si_code, CLD_KILLED);
+        let dumped = ExitStatus::Signaled {
+            sig: 11,
+            core: true,
+        };
+        assert_eq!(chld_info(5, 0, ev(dumped), (z, z)).si_code, CLD_DUMPED);
+        let stop = chld_info(5, 0, WaitEvent::Stopped(19), (z, z));
+        assert_eq!(stop.si_code, abi::signal::CLD_STOPPED);
+        assert_eq!(WaitEvent::Stopped(19).wait_status(), 0x137f);
+        assert_eq!(WaitEvent::Continued.wait_status(), 0xffff);
     }
 }

@@ -300,3 +300,15 @@ fn pidfds_name_processes_and_wait_for_them() {
     assert_eq!(si.si_pid(), pid);
     assert_eq!(call(&mut t, 247, [3, 1, info, 4, 0, 0]), neg(Errno::EBADF));
 }
+
+#[test]
+fn sigkill_to_oneself_through_tkill_does_not_deadlock() {
+    let mut t = task();
+    let tid = t.tid as u64;
+    assert_eq!(
+        call(&mut t, 200, [tid, SIGKILL as u64, 0, 0, 0, 0]),
+        Some(0)
+    );
+    assert!(t.fatal_signal_pending());
+    assert!(t.tg().exit.is_some());
+}

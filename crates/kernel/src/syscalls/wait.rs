@@ -1,7 +1,6 @@
-//! Waiting for children: `wait4(2)`, `waitid(2)`.
-//!
-//! Only exits are reported: there is no job control, so `WUNTRACED`,
-//! `WSTOPPED` and `WCONTINUED` are accepted and never match.
+//! Waiting for children: `wait4(2)`, `waitid(2)`: exits, and with
+//! `WUNTRACED`/`WSTOPPED` and `WCONTINUED` stops and continues
+//! ([`crate::jobctl`]).
 
 use abi::resource::rusage;
 use abi::signal::siginfo_t;
@@ -78,7 +77,7 @@ pub fn sys_wait4(t: &mut Task, a: &SyscallArgs) -> SysResult {
         return SysRet::ZERO;
     };
     if !statusp.is_null() {
-        statusp.write(t.mem(), &r.status.wait_status())?;
+        statusp.write(t.mem(), &r.event.wait_status())?;
     }
     if !rup.is_null() {
         rup.write(t.mem(), &usage_of(&r))?;
@@ -125,7 +124,7 @@ pub fn sys_waitid(t: &mut Task, a: &SyscallArgs) -> SysResult {
     };
     if !infop.is_null() {
         let info = match r {
-            Some(r) => chld_info(r.pid, r.uid, r.status, r.times),
+            Some(r) => chld_info(r.pid, r.uid, r.event, r.times),
             None => siginfo_t::default(),
         };
         infop.write(t.mem(), &info)?;
