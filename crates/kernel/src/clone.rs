@@ -293,10 +293,12 @@ pub fn task_main(mut t: Task) -> Result<ExitStatus, RunError> {
 }
 
 impl Task {
-    /// What a thread does with its own memory before it goes: zero the
-    /// `clear_child_tid` word and wake one futex waiter on it (what
-    /// `pthread_join` sleeps on), and release a `vfork` parent.
+    /// What a thread does with its own memory before it goes: mark the
+    /// robust futexes it holds owner-died, zero the `clear_child_tid` word
+    /// and wake one futex waiter on it (what `pthread_join` sleeps on),
+    /// and release a `vfork` parent.
     pub fn release_on_exit(&mut self) {
+        crate::futex::exit_robust_list(self);
         let addr = self.clear_child_tid;
         if addr != 0 {
             self.clear_child_tid = 0;
