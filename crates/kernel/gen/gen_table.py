@@ -54,9 +54,15 @@ add("thread", "restart_syscall")
 add("signal", "pause rt_sigsuspend rt_sigtimedwait rt_sigqueueinfo rt_tgsigqueueinfo tgkill tkill")
 add("signal", "rt_sigaction rt_sigprocmask sigaltstack rt_sigpending")
 add("signal", "kill", 'Partial("no permission checks (every sandbox process has the same user)")')
+add("epoll", "epoll_create epoll_create1 epoll_ctl epoll_wait epoll_pwait epoll_pwait2", 'Partial("level, edge and one-shot triggering, nesting with loop checks; EPOLLEXCLUSIVE wakes every waiter; host-backed files are re-checked with backoff")')
+add("eventfd", "eventfd eventfd2")
+add("setid", "setuid setgid setreuid setregid setresuid setresgid setgroups", 'Partial("capabilities follow the effective user id (no keepcaps, no file capabilities)")')
+add("capability", "capget", 'Partial("root (euid 0) holds every capability, other users none; inheritable sets are empty")')
 
 ERRORS = {
-    # Linux without CONFIG_RSEQ support behaves like an unregistered rseq.
+    # Linux without CONFIG_RSEQ support behaves like an unregistered rseq:
+    # glibc (which registers at thread start) and node treat ENOSYS as "no
+    # rseq" and fall back to getcpu / plain atomics, so nothing is lost.
     "rseq": "ENOSYS",
 }
 
