@@ -29,6 +29,7 @@ pub mod rlimit;
 pub mod sched;
 pub mod setid;
 pub mod signal;
+pub mod socket;
 pub mod stat;
 pub mod table_x86_64;
 pub mod thread;

@@ -7,7 +7,8 @@
 #[allow(unused_imports)]
 use super::{
     attr, capability, clone, cwd, epoll, eventfd, exec, file, futex, identity, link, mmap, pipe,
-    poll, random, read_write, rlimit, sched, setid, signal, stat, thread, time, wait, xattr,
+    poll, random, read_write, rlimit, sched, setid, signal, socket, stat, thread, time, wait,
+    xattr,
 };
 use super::{sys_ni_syscall, Handler, Status, SyscallEntry};
 use abi::Errno;
@@ -71,18 +72,18 @@ pub static SYSCALL_TABLE: &[SyscallEntry] = &[
     ni(41, "socket"),
     ni(42, "connect"),
     ni(43, "accept"),
-    ni(44, "sendto"),
-    ni(45, "recvfrom"),
-    ni(46, "sendmsg"),
-    ni(47, "recvmsg"),
-    ni(48, "shutdown"),
+    e(44, "sendto", Status::Partial("socketpair ends only: an explicit address gives EISCONN (stream), EOPNOTSUPP (seqpacket) or ECONNREFUSED (datagram); control messages other than SCM_RIGHTS give EINVAL"), socket::sys_sendto),
+    e(45, "recvfrom", Status::Partial("socketpair ends only; SCM_RIGHTS is the only control message produced"), socket::sys_recvfrom),
+    e(46, "sendmsg", Status::Partial("socketpair ends only: an explicit address gives EISCONN (stream), EOPNOTSUPP (seqpacket) or ECONNREFUSED (datagram); control messages other than SCM_RIGHTS give EINVAL"), socket::sys_sendmsg),
+    e(47, "recvmsg", Status::Partial("socketpair ends only; SCM_RIGHTS is the only control message produced"), socket::sys_recvmsg),
+    e(48, "shutdown", Status::Partial("socketpair ends only (no named sockets)"), socket::sys_shutdown),
     ni(49, "bind"),
     ni(50, "listen"),
-    ni(51, "getsockname"),
-    ni(52, "getpeername"),
-    ni(53, "socketpair"),
+    e(51, "getsockname", Status::Partial("socketpair ends only (no named sockets)"), socket::sys_getsockname),
+    e(52, "getpeername", Status::Partial("socketpair ends only (no named sockets)"), socket::sys_getpeername),
+    e(53, "socketpair", Status::Partial("AF_UNIX stream, datagram and seqpacket pairs; descriptors in flight that reference their own socket are never collected"), socket::sys_socketpair),
     ni(54, "setsockopt"),
-    ni(55, "getsockopt"),
+    e(55, "getsockopt", Status::Partial("socketpair ends only: SO_TYPE, SO_DOMAIN, SO_PROTOCOL, SO_ERROR, SO_ACCEPTCONN, SO_SNDBUF, SO_RCVBUF"), socket::sys_getsockopt),
     e(56, "clone", Status::Partial("namespaces: EPERM; CLONE_PIDFD: EINVAL; CLONE_SIGHAND without CLONE_THREAD copies the handlers instead of sharing them"), clone::sys_clone),
     e(57, "fork", Status::Supported, clone::sys_fork),
     e(58, "vfork", Status::Supported, clone::sys_vfork),
