@@ -12,8 +12,8 @@ use std::sync::Arc;
 
 use abi::signal::{siginfo_t, SIGPIPE, SI_USER};
 use abi::socket::{
-    msghdr, put_cmsg, CmsgIter, MsgFlags, SockFlags, AF_UNIX, SCM_RIGHTS, SOL_SOCKET,
-    SO_ACCEPTCONN, SO_DOMAIN, SO_ERROR, SO_PROTOCOL, SO_RCVBUF, SO_SNDBUF, SO_TYPE,
+    msghdr, put_cmsg, CmsgIter, MsgFlags, SockFlags, AF_INET, AF_INET6, AF_UNIX, SCM_RIGHTS,
+    SOL_SOCKET, SO_ACCEPTCONN, SO_DOMAIN, SO_ERROR, SO_PROTOCOL, SO_RCVBUF, SO_SNDBUF, SO_TYPE,
 };
 use abi::Errno;
 use vfs::file::{POLLIN, POLLOUT};
@@ -31,9 +31,14 @@ const PF_UNIX: i32 = 1;
 /// `MSG_CMSG_CLOEXEC`: received descriptors get `FD_CLOEXEC`.
 const MSG_CMSG_CLOEXEC: u32 = 0x4000_0000;
 
-/// `socketpair(2)`: `AF_UNIX` stream, datagram and seqpacket pairs.
+/// `socketpair(2)`: `AF_UNIX` stream, datagram and seqpacket pairs. The
+/// Internet families exist but cannot make pairs (`EOPNOTSUPP`), as in
+/// Linux; other families `EAFNOSUPPORT`.
 pub fn sys_socketpair(t: &mut Task, a: &SyscallArgs) -> SysResult {
     let (domain, raw_type, protocol) = (a.i32(0), a.i32(1), a.i32(2));
+    if domain == AF_INET || domain == AF_INET6 {
+        return Err(Errno::EOPNOTSUPP);
+    }
     if domain != AF_UNIX {
         return Err(Errno::EAFNOSUPPORT);
     }
