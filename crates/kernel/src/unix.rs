@@ -18,7 +18,7 @@
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use abi::socket::{SOCK_DGRAM, SOCK_SEQPACKET, SOCK_STREAM};
+use abi::socket::{ucred, SOCK_DGRAM, SOCK_SEQPACKET, SOCK_STREAM};
 use abi::Errno;
 use vfs::file::{POLLIN, POLLOUT};
 use vfs::{FileDescription, FileImpl, Inode, InodeAttr, OpenFlags, WaitQueue};
@@ -26,6 +26,10 @@ use vfs::{FileDescription, FileImpl, Inode, InodeAttr, OpenFlags, WaitQueue};
 /// How many bytes a queue holds before sends wait (Linux's default
 /// `wmem_default`, 208 KiB).
 pub const QUEUE_CAPACITY: usize = 212_992;
+/// The smallest `SO_SNDBUF` (`SOCK_MIN_SNDBUF` on x86-64).
+const SOCK_MIN_SNDBUF: i32 = 4608;
+/// The smallest `SO_RCVBUF` (`SOCK_MIN_RCVBUF`).
+const SOCK_MIN_RCVBUF: i32 = 2304;
 /// The most descriptors one message may carry (`SCM_MAX_FD`).
 pub const SCM_MAX_FD: usize = 253;
 
@@ -101,6 +105,8 @@ struct State {
 /// What both endpoints share.
 pub struct Pair {
     kind: Kind,
+    /// Who made the pair: both ends' `SO_PEERCRED`.
+    owner: ucred,
     state: Mutex<State>,
     queues: [WaitQueue; 2],
 }
@@ -133,6 +139,9 @@ pub struct UnixSocket {
     pair: Arc<Pair>,
     me: usize,
     attr: InodeAttr,
+    /// `SO_SNDBUF` and `SO_RCVBUF` as set (recorded and reported; the
+    /// queue limit stays [`QUEUE_CAPACITY`]).
+    bufs: Mutex<[i32; 2]>,
 }
 
 impl Inode for UnixSocket {
@@ -157,6 +166,36 @@ impl Drop for UnixSocket {
 }
 
 impl UnixSocket {
+    /// `SO_PEERCRED`: the process and ids that made the pair.
+    pub fn peer_cred(&self) -> ucred {
+        self.pair.owner
+    }
+
+    /// `SO_SNDBUF` (`rcv` false) or `SO_RCVBUF` (`rcv` true).
+    pub fn buf_size(&self, rcv: bool) -> i32 {
+        let b = match self.bufs.lock() {
+            Ok(g) => *g,
+            Err(p) => *p.into_inner(),
+        };
+        b[usize::from(rcv)]
+    }
+
+    /// Sets `SO_SNDBUF`/`SO_RCVBUF` as Linux does: capped at the system
+    /// maximum, doubled for bookkeeping overhead, at least the minimum.
+    pub fn set_buf_size(&self, rcv: bool, val: i32) {
+        let capped = (val as u32).min(QUEUE_CAPACITY as u32) as i32;
+        let min = if rcv {
+            SOCK_MIN_RCVBUF
+        } else {
+            SOCK_MIN_SNDBUF
+        };
+        let mut b = match self.bufs.lock() {
+            Ok(g) => g,
+            Err(p) => p.into_inner(),
+        };
+        b[usize::from(rcv)] = (capped * 2).max(min);
+    }
+
     /// The socket type.
     pub fn kind(&self) -> Kind {
         self.pair.kind
@@ -376,15 +415,17 @@ pub fn as_unix(file: &FileDescription) -> Option<&UnixSocket> {
     inode.downcast_ref::<UnixSocket>()
 }
 
-/// Creates a connected pair of `kind` with `attr` as the template of both
-/// inodes (each gets its own inode number); `flags` carries `O_NONBLOCK`.
+/// Creates a connected pair of `kind` made by `owner`, with `attr` as the
+/// inodes' attributes; `flags` carries `O_NONBLOCK`.
 pub fn new_pair(
     kind: Kind,
+    owner: ucred,
     attr: [InodeAttr; 2],
     flags: OpenFlags,
 ) -> vfs::Result<(FileDescription, FileDescription)> {
     let pair = Arc::new(Pair {
         kind,
+        owner,
         state: Mutex::new(State {
             queues: [Queue::default(), Queue::default()],
             shutdown: [0; 2],
@@ -399,6 +440,7 @@ pub fn new_pair(
             pair: pair.clone(),
             me,
             attr: a,
+            bufs: Mutex::new([QUEUE_CAPACITY as i32; 2]),
         });
         FileDescription::new(
             Box::new(SocketFile(sock.clone())),
@@ -418,7 +460,12 @@ mod tests {
     fn pair(kind: Kind) -> (Arc<FileDescription>, Arc<FileDescription>) {
         let a = crate::anon::anon_attr(0, 0, Timespec::default());
         let b = crate::anon::anon_attr(0, 0, Timespec::default());
-        let (x, y) = new_pair(kind, [a, b], OpenFlags::O_NONBLOCK).expect("pair");
+        let owner = ucred {
+            pid: 7,
+            uid: 8,
+            gid: 9,
+        };
+        let (x, y) = new_pair(kind, owner, [a, b], OpenFlags::O_NONBLOCK).expect("pair");
         (Arc::new(x), Arc::new(y))
     }
 
@@ -501,6 +548,20 @@ mod tests {
         assert_eq!(b.read(&mut buf), Ok(1));
         drop(a);
         assert_eq!(b.read(&mut buf), Ok(0));
+    }
+
+    #[test]
+    fn options_follow_linux() {
+        let (a, b) = pair(Kind::Stream);
+        assert_eq!(sock(&b).peer_cred().pid, 7);
+        assert_eq!(sock(&a).buf_size(false), QUEUE_CAPACITY as i32);
+        sock(&a).set_buf_size(false, 65536);
+        assert_eq!(sock(&a).buf_size(false), 131072);
+        sock(&a).set_buf_size(true, 1);
+        assert_eq!(sock(&a).buf_size(true), SOCK_MIN_RCVBUF);
+        sock(&a).set_buf_size(false, -1);
+        assert_eq!(sock(&a).buf_size(false), 2 * QUEUE_CAPACITY as i32);
+        assert_eq!(sock(&b).buf_size(false), QUEUE_CAPACITY as i32);
     }
 
     #[test]

@@ -12,8 +12,9 @@ use std::sync::Arc;
 
 use abi::signal::{siginfo_t, SIGPIPE, SI_USER};
 use abi::socket::{
-    msghdr, put_cmsg, CmsgIter, MsgFlags, SockFlags, AF_INET, AF_INET6, AF_UNIX, SCM_RIGHTS,
-    SOL_SOCKET, SO_ACCEPTCONN, SO_DOMAIN, SO_ERROR, SO_PROTOCOL, SO_RCVBUF, SO_SNDBUF, SO_TYPE,
+    msghdr, put_cmsg, ucred, CmsgIter, MsgFlags, SockFlags, AF_INET, AF_INET6, AF_UNIX, SCM_RIGHTS,
+    SOL_SOCKET, SO_ACCEPTCONN, SO_DOMAIN, SO_ERROR, SO_PEERCRED, SO_PROTOCOL, SO_RCVBUF, SO_SNDBUF,
+    SO_TYPE,
 };
 use abi::Errno;
 use vfs::file::{POLLIN, POLLOUT};
@@ -61,7 +62,12 @@ pub fn sys_socketpair(t: &mut Task, a: &SyscallArgs) -> SysResult {
     } else {
         OpenFlags::empty()
     };
-    let (x, y) = new_pair(kind, attrs, status)?;
+    let owner = ucred {
+        pid: t.pid(),
+        uid: t.creds.euid,
+        gid: t.creds.egid,
+    };
+    let (x, y) = new_pair(kind, owner, attrs, status)?;
     let cloexec = flags.contains(SockFlags::SOCK_CLOEXEC);
     let limit = t.nofile();
     let fx = t.fds.insert(Arc::new(x), cloexec, limit)?;
@@ -405,8 +411,9 @@ pub fn sys_recvmsg(t: &mut Task, a: &SyscallArgs) -> SysResult {
 }
 
 /// `getsockopt(2)`: `SOL_SOCKET` options `SO_TYPE`, `SO_DOMAIN`,
-/// `SO_PROTOCOL`, `SO_ERROR`, `SO_ACCEPTCONN`, `SO_SNDBUF`, `SO_RCVBUF`;
-/// other options `ENOPROTOOPT`, other levels `EOPNOTSUPP`.
+/// `SO_PROTOCOL`, `SO_ERROR`, `SO_ACCEPTCONN`, `SO_SNDBUF`, `SO_RCVBUF`,
+/// `SO_PEERCRED`; other options `ENOPROTOOPT`, other levels `EOPNOTSUPP`.
+/// The value is cut to the caller's length, which is written back.
 pub fn sys_getsockopt(t: &mut Task, a: &SyscallArgs) -> SysResult {
     let f = socket(t, a.fd(0))?;
     let s = unix(&f)?;
@@ -414,11 +421,22 @@ pub fn sys_getsockopt(t: &mut Task, a: &SyscallArgs) -> SysResult {
     if level != SOL_SOCKET {
         return Err(Errno::EOPNOTSUPP);
     }
-    let v: i32 = match name {
-        SO_TYPE => s.kind().sock_type(),
-        SO_DOMAIN => AF_UNIX,
-        SO_PROTOCOL | SO_ERROR | SO_ACCEPTCONN => 0,
-        SO_SNDBUF | SO_RCVBUF => QUEUE_CAPACITY as i32,
+    let int = |v: i32| v.to_ne_bytes().to_vec();
+    let v: Vec<u8> = match name {
+        SO_TYPE => int(s.kind().sock_type()),
+        SO_DOMAIN => int(AF_UNIX),
+        SO_PROTOCOL | SO_ERROR | SO_ACCEPTCONN => int(0),
+        SO_SNDBUF => int(s.buf_size(false)),
+        SO_RCVBUF => int(s.buf_size(true)),
+        SO_PEERCRED => {
+            let c: ucred = s.peer_cred();
+            [
+                c.pid.to_ne_bytes(),
+                c.uid.to_ne_bytes(),
+                c.gid.to_ne_bytes(),
+            ]
+            .concat()
+        }
         _ => return Err(Errno::ENOPROTOOPT),
     };
     let lenp = a.ptr::<i32>(4);
@@ -426,9 +444,33 @@ pub fn sys_getsockopt(t: &mut Task, a: &SyscallArgs) -> SysResult {
     if len < 0 {
         return Err(Errno::EINVAL);
     }
-    let n = (len as usize).min(4);
-    UserSlice::new(a.u64(3), n as u64).write_prefix(t.mem(), &v.to_ne_bytes()[..n])?;
+    let n = (len as usize).min(v.len());
+    UserSlice::new(a.u64(3), n as u64).write_prefix(t.mem(), &v[..n])?;
     lenp.write(t.mem(), &(n as i32))?;
+    SysRet::ZERO
+}
+
+/// `setsockopt(2)`: `SOL_SOCKET` `SO_SNDBUF` and `SO_RCVBUF` (recorded
+/// and reported as Linux computes them; the queue limit does not change);
+/// other options `ENOPROTOOPT`, other levels `EOPNOTSUPP`, an option
+/// shorter than an `int` `EINVAL`.
+pub fn sys_setsockopt(t: &mut Task, a: &SyscallArgs) -> SysResult {
+    let f = socket(t, a.fd(0))?;
+    let s = unix(&f)?;
+    let (level, name, optlen) = (a.i32(1), a.i32(2), a.i32(4));
+    if level != SOL_SOCKET {
+        return Err(Errno::EOPNOTSUPP);
+    }
+    let rcv = match name {
+        SO_SNDBUF => false,
+        SO_RCVBUF => true,
+        _ => return Err(Errno::ENOPROTOOPT),
+    };
+    if optlen < 4 {
+        return Err(Errno::EINVAL);
+    }
+    let v = a.ptr::<i32>(3).read(t.mem())?;
+    s.set_buf_size(rcv, v);
     SysRet::ZERO
 }
 
