@@ -20,6 +20,7 @@ pub mod file;
 pub mod futex;
 pub mod identity;
 pub mod link;
+pub mod memfd;
 pub mod mmap;
 pub mod pipe;
 pub mod poll;

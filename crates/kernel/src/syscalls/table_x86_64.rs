@@ -6,8 +6,8 @@
 
 #[allow(unused_imports)]
 use super::{
-    attr, capability, clone, cwd, epoll, eventfd, exec, file, futex, identity, link, mmap, pipe,
-    poll, random, read_write, rlimit, sched, setid, signal, socket, stat, thread, time, wait,
+    attr, capability, clone, cwd, epoll, eventfd, exec, file, futex, identity, link, memfd, mmap,
+    pipe, poll, random, read_write, rlimit, sched, setid, signal, socket, stat, thread, time, wait,
     xattr,
 };
 use super::{sys_ni_syscall, Handler, Status, SyscallEntry};
@@ -347,7 +347,7 @@ pub static SYSCALL_TABLE: &[SyscallEntry] = &[
     e(316, "renameat2", Status::Supported, link::sys_renameat2),
     ni(317, "seccomp"),
     e(318, "getrandom", Status::Supported, random::sys_getrandom),
-    ni(319, "memfd_create"),
+    e(319, "memfd_create", Status::Partial("no file seals (MFD_ALLOW_SEALING accepted, F_ADD_SEALS fails); MFD_HUGETLB: EINVAL"), memfd::sys_memfd_create),
     ni(320, "kexec_file_load"),
     ni(321, "bpf"),
     ni(322, "execveat"),
