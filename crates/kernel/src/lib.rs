@@ -45,6 +45,7 @@ pub mod syscalls;
 pub mod sysfs;
 pub mod task;
 pub mod tasks;
+pub mod timerfd;
 pub mod unix;
 pub mod usermem;
 pub mod vdso;

@@ -35,6 +35,7 @@ pub mod stat;
 pub mod table_x86_64;
 pub mod thread;
 pub mod time;
+pub mod timerfd;
 pub mod wait;
 pub mod xattr;
 

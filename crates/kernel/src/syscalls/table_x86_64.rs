@@ -7,8 +7,8 @@
 #[allow(unused_imports)]
 use super::{
     attr, capability, clone, cwd, epoll, eventfd, exec, file, futex, identity, link, memfd, mmap,
-    pipe, poll, random, read_write, rlimit, sched, setid, signal, socket, stat, thread, time, wait,
-    xattr,
+    pipe, poll, random, read_write, rlimit, sched, setid, signal, socket, stat, thread, time,
+    timerfd, wait, xattr,
 };
 use super::{sys_ni_syscall, Handler, Status, SyscallEntry};
 use abi::Errno;
@@ -311,11 +311,11 @@ pub static SYSCALL_TABLE: &[SyscallEntry] = &[
     e(280, "utimensat", Status::Supported, attr::sys_utimensat),
     e(281, "epoll_pwait", Status::Partial("level, edge and one-shot triggering, nesting with loop checks; EPOLLEXCLUSIVE wakes every waiter; host-backed files are re-checked with backoff"), epoll::sys_epoll_pwait),
     ni(282, "signalfd"),
-    ni(283, "timerfd_create"),
+    e(283, "timerfd_create", Status::Partial("sandbox clocks (BOOTTIME is MONOTONIC); TFD_TIMER_CANCEL_ON_SET never fires (the clock cannot be set); no TFD_IOC_SET_TICKS"), timerfd::sys_timerfd_create),
     e(284, "eventfd", Status::Supported, eventfd::sys_eventfd),
     e(285, "fallocate", Status::Partial("mode 0 only; other modes give EOPNOTSUPP"), attr::sys_fallocate),
-    ni(286, "timerfd_settime"),
-    ni(287, "timerfd_gettime"),
+    e(286, "timerfd_settime", Status::Partial("sandbox clocks (BOOTTIME is MONOTONIC); TFD_TIMER_CANCEL_ON_SET never fires (the clock cannot be set); no TFD_IOC_SET_TICKS"), timerfd::sys_timerfd_settime),
+    e(287, "timerfd_gettime", Status::Partial("sandbox clocks (BOOTTIME is MONOTONIC); TFD_TIMER_CANCEL_ON_SET never fires (the clock cannot be set); no TFD_IOC_SET_TICKS"), timerfd::sys_timerfd_gettime),
     ni(288, "accept4"),
     ni(289, "signalfd4"),
     e(290, "eventfd2", Status::Supported, eventfd::sys_eventfd2),
