@@ -107,6 +107,8 @@ pub struct Kernel {
     pub(crate) idle: std::sync::Condvar,
     /// Futex waiters of every address space.
     pub(crate) futexes: crate::futex::FutexTable,
+    /// The internal tmpfs `memfd_create` files live in (made on first use).
+    pub(crate) memfd_fs: std::sync::OnceLock<Arc<fs_tmpfs::TmpFs>>,
 }
 
 impl core::fmt::Debug for Kernel {
@@ -149,6 +151,7 @@ impl Kernel {
             table: Mutex::new(crate::tasks::TaskTable::default()),
             idle: std::sync::Condvar::new(),
             futexes: crate::futex::FutexTable::default(),
+            memfd_fs: std::sync::OnceLock::new(),
         })
     }
 
