@@ -17,6 +17,8 @@ def add(family, names, status="Supported"):
 add("read_write", "read write readv writev pread64 pwrite64 preadv pwritev preadv2 pwritev2 lseek", 'Partial("a blocking descriptor sleeps on its file\'s wait queue (pipes); host-backed files have none and are re-checked with backoff")')
 add("identity", "getpid getppid gettid getuid geteuid getgid getegid getresuid getresgid getgroups "
     "getpgrp getpgid getsid setpgid setsid uname")
+add("identity", "setuid setgid setreuid setregid setresuid setresgid setfsuid setfsgid setgroups",
+    'Partial("capabilities follow the user ids (root has all, others none); no PR_SET_KEEPCAPS")')
 add("rlimit", "getrlimit setrlimit prlimit64 getrusage")
 add("rlimit", "sysinfo", 'Partial("load averages are not tracked and read 0")')
 add("time", "clock_gettime clock_getres gettimeofday time nanosleep clock_nanosleep")
@@ -29,7 +31,7 @@ add("mmap", "mmap", 'Partial("MAP_SHARED with PROT_WRITE of a file gives ENODEV 
 add("mmap", "munmap mprotect brk mremap madvise msync mincore")
 add("signal", "rt_sigreturn")
 add("file", "open openat creat openat2 close close_range dup dup2 dup3")
-add("file", "ioctl", 'Partial("FIOCLEX/FIONCLEX/FIONBIO/FIOASYNC/FIONREAD here; other requests go to the file as (cmd, arg) and cannot copy structs, so TCGETS/TIOCGWINSZ on a terminal are not served yet")')
+add("file", "ioctl", 'Partial("FIOCLEX/FIONCLEX/FIONBIO/FIOASYNC/FIONREAD here; TCGETS/TCSETS*/TIOCGWINSZ/TIOCSWINSZ on registered terminals (runsc stdio); other requests go to the file as (cmd, arg)")')
 add("file", "fcntl", 'Partial("record locks always granted (single process); leases, owners, seals: EINVAL")')
 add("stat", "stat lstat fstat newfstatat statx statfs fstatfs readlink readlinkat access faccessat faccessat2 getdents64")
 add("link", "mkdir mkdirat mknod mknodat unlink unlinkat rmdir rename renameat renameat2 link linkat symlink symlinkat")

@@ -20,6 +20,7 @@
 
 pub mod clock;
 pub mod clone;
+pub mod creds;
 pub mod exec;
 pub mod fdtable;
 pub mod file_pages;

@@ -64,25 +64,12 @@ pub struct Credentials {
     pub egid: u32,
     /// Saved set-group-id.
     pub sgid: u32,
+    /// Filesystem user id (follows `euid`; `setfsuid(2)`).
+    pub fsuid: u32,
+    /// Filesystem group id (follows `egid`; `setfsgid(2)`).
+    pub fsgid: u32,
     /// Supplementary groups.
     pub groups: Vec<u32>,
-}
-
-impl Credentials {
-    /// The credentials the VFS checks permissions with: root (euid 0) has
-    /// every capability, everyone else none.
-    pub fn to_vfs(&self) -> vfs::Credentials {
-        if self.euid == 0 {
-            vfs::Credentials {
-                fsuid: 0,
-                fsgid: self.egid,
-                groups: self.groups.clone(),
-                caps: vfs::Capabilities::all(),
-            }
-        } else {
-            vfs::Credentials::user(self.euid, self.egid, self.groups.clone())
-        }
-    }
 }
 
 /// Filesystem context: root, working directory and umask.
