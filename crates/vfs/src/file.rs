@@ -65,6 +65,19 @@ pub trait FileImpl: Send + Sync {
         Ok(())
     }
 
+    /// `F_GETPIPE_SZ`: a pipe's capacity in bytes; EBADF for anything
+    /// that is not a pipe.
+    fn pipe_size(&self) -> Result<usize> {
+        Err(Errno::EBADF)
+    }
+
+    /// `F_SETPIPE_SZ`: resizes a pipe to hold at least `arg` bytes
+    /// (`privileged`: the caller holds `CAP_SYS_RESOURCE`) and returns the
+    /// new capacity; EBADF for anything that is not a pipe.
+    fn set_pipe_size(&self, _arg: u32, _privileged: bool) -> Result<usize> {
+        Err(Errno::EBADF)
+    }
+
     /// Which of the `POLL*` events in `mask` are ready now.
     fn readiness(&self, mask: u32) -> u32 {
         mask & (POLLIN | POLLOUT)
@@ -128,6 +141,8 @@ impl FileImpl for PathOnlyFile {
 struct FdState {
     offset: u64,
     flags: OpenFlags,
+    /// The `F_SETOWN`/`F_SETOWN_EX` owner.
+    owner: abi::fcntl::f_owner_ex,
 }
 
 /// An open file description (`struct file`): the file implementation, the
@@ -170,6 +185,10 @@ impl FileDescription {
             state: spin::Mutex::new(FdState {
                 offset: 0,
                 flags: flags & keep,
+                owner: abi::fcntl::f_owner_ex {
+                    type_: abi::fcntl::F_OWNER_PID,
+                    pid: 0,
+                },
             }),
         })
     }
@@ -210,6 +229,18 @@ impl FileDescription {
     pub fn set_status_flags(&self, flags: OpenFlags) {
         let mut st = self.state.lock();
         st.flags = (st.flags - OpenFlags::SETFL_MASK) | (flags & OpenFlags::SETFL_MASK);
+    }
+
+    /// The `F_SETOWN_EX` owner (`F_GETOWN_EX`): a thread, process or
+    /// process group, pid 0 for none.
+    pub fn owner(&self) -> abi::fcntl::f_owner_ex {
+        self.state.lock().owner
+    }
+
+    /// Records the `F_SETOWN`/`F_SETOWN_EX` owner; the kernel has
+    /// validated it.
+    pub fn set_owner(&self, owner: abi::fcntl::f_owner_ex) {
+        self.state.lock().owner = owner;
     }
 
     /// The current file offset.

@@ -8,7 +8,7 @@ use abi::time::timespec;
 use abi::Errno;
 use vfs::{AtFlags, FileType, TimeUpdate, Timespec};
 
-use super::at::{fd_location, path_arg, start_dir, with_vfs};
+use super::at::{fd_location, fd_location_no_path, path_arg, start_dir, with_vfs};
 use super::{SysResult, SysRet, SyscallArgs};
 use crate::task::Task;
 
@@ -37,7 +37,7 @@ pub fn sys_chmod(t: &mut Task, a: &SyscallArgs) -> SysResult {
 
 /// `fchmod(2)`.
 pub fn sys_fchmod(t: &mut Task, a: &SyscallArgs) -> SysResult {
-    let at = fd_location(t, a.fd(0))?;
+    let at = fd_location_no_path(t, a.fd(0))?;
     with_vfs(t, |v, c| v.chmod(c, &at, a.u32(1)))?;
     SysRet::ZERO
 }
@@ -92,7 +92,7 @@ pub fn sys_lchown(t: &mut Task, a: &SyscallArgs) -> SysResult {
 
 /// `fchown(2)`.
 pub fn sys_fchown(t: &mut Task, a: &SyscallArgs) -> SysResult {
-    let at = fd_location(t, a.fd(0))?;
+    let at = fd_location_no_path(t, a.fd(0))?;
     with_vfs(t, |v, c| v.chown(c, &at, id(a.u32(1)), id(a.u32(2))))?;
     SysRet::ZERO
 }

@@ -3,8 +3,10 @@
 //! `dup3(2)`, `fcntl(2)`, `ioctl(2)`.
 
 use abi::fcntl::{
-    flock, AT_FDCWD, F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD, F_GETFL, F_GETLK, F_OFD_GETLK, F_OFD_SETLK,
-    F_OFD_SETLKW, F_RDLCK, F_SETFD, F_SETFL, F_SETLK, F_SETLKW, F_UNLCK, F_WRLCK,
+    f_owner_ex, flock, AT_FDCWD, F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD, F_GETFL, F_GETLK, F_GETOWN,
+    F_GETOWN_EX, F_GETPIPE_SZ, F_OFD_GETLK, F_OFD_SETLK, F_OFD_SETLKW, F_OWNER_PGRP, F_OWNER_PID,
+    F_OWNER_TID, F_RDLCK, F_SETFD, F_SETFL, F_SETLK, F_SETLKW, F_SETOWN, F_SETOWN_EX, F_SETPIPE_SZ,
+    F_UNLCK, F_WRLCK,
 };
 use abi::openat2::open_how;
 use abi::termios::{termios, winsize, TCGETS, TCSETS, TCSETSF, TCSETSW, TIOCGWINSZ, TIOCSWINSZ};
@@ -208,8 +210,64 @@ fn fcntl_lock(t: &mut Task, a: &SyscallArgs, cmd: u32) -> SysResult {
     SysRet::ZERO
 }
 
+/// Whether an owner names a live thread, process or process group
+/// (pid 0, no owner, counts as live).
+fn owner_exists(t: &Task, o: &f_owner_ex) -> bool {
+    let k = t.kernel().clone();
+    let table = k.table();
+    match o.type_ {
+        _ if o.pid == 0 => true,
+        F_OWNER_PGRP => o.pid > 0 && !table.group_members(o.pid).is_empty(),
+        _ => o.pid > 0 && table.pid_of(o.pid).is_some(),
+    }
+}
+
+/// The owner as `F_GETOWN_EX` reports it: pid 0 once the thread, process
+/// or group is gone (Linux holds a `struct pid`, which no longer resolves
+/// then).
+fn owner_now(t: &Task, fd: i32) -> Result<f_owner_ex, Errno> {
+    let mut o = t.file(fd)?.owner();
+    if !owner_exists(t, &o) {
+        o.pid = 0;
+    }
+    Ok(o)
+}
+
+/// `f_setown_ex`'s checks: a known type (`EINVAL`) and an existing
+/// thread, process or group (`ESRCH`); pid 0 clears the owner.
+fn set_owner(t: &Task, fd: i32, o: f_owner_ex) -> SysResult {
+    let file = t.file(fd)?;
+    if !matches!(o.type_, F_OWNER_TID | F_OWNER_PID | F_OWNER_PGRP) {
+        return Err(Errno::EINVAL);
+    }
+    if !owner_exists(t, &o) {
+        return Err(Errno::ESRCH);
+    }
+    file.set_owner(o);
+    SysRet::ZERO
+}
+
+/// `F_SETOWN`: `who` > 0 names a process, < 0 a process group, 0 clears
+/// the owner; `EINVAL` for `INT_MIN`.
+fn setown(t: &Task, fd: i32, who: i32) -> SysResult {
+    t.file(fd)?;
+    let o = match who {
+        i32::MIN => return Err(Errno::EINVAL),
+        w if w < 0 => f_owner_ex {
+            type_: F_OWNER_PGRP,
+            pid: -w,
+        },
+        w => f_owner_ex {
+            type_: F_OWNER_PID,
+            pid: w,
+        },
+    };
+    set_owner(t, fd, o)
+}
+
 /// `fcntl(2)`: descriptor flags, status flags, duplication and record
-/// locks. Leases, owners, pipe sizes and seals give `EINVAL`.
+/// locks, pipe sizes, the `F_SETOWN`/`F_SETOWN_EX` owner (recorded; no
+/// `SIGIO` is sent). Leases, `F_SETSIG` and seals give `EINVAL`.
 pub fn sys_fcntl(t: &mut Task, a: &SyscallArgs) -> SysResult {
     let (fd, cmd, arg) = (a.fd(0), a.u32(1), a.u64(2));
     match cmd {
@@ -238,6 +296,31 @@ pub fn sys_fcntl(t: &mut Task, a: &SyscallArgs) -> SysResult {
         }
         F_GETLK | F_SETLK | F_SETLKW | F_OFD_GETLK | F_OFD_SETLK | F_OFD_SETLKW => {
             fcntl_lock(t, a, cmd)
+        }
+        F_GETOWN => {
+            let o = owner_now(t, fd)?;
+            let who = if o.type_ == F_OWNER_PGRP {
+                -o.pid
+            } else {
+                o.pid
+            };
+            Ok(SysRet::Value(i64::from(who) as u64))
+        }
+        F_SETOWN => setown(t, fd, arg as u32 as i32),
+        F_GETOWN_EX => {
+            let o = owner_now(t, fd)?;
+            a.ptr::<f_owner_ex>(2).write(t.mem(), &o)?;
+            SysRet::ZERO
+        }
+        F_SETOWN_EX => {
+            let o = a.ptr::<f_owner_ex>(2).read(t.mem())?;
+            set_owner(t, fd, o)
+        }
+        F_GETPIPE_SZ => Ok(SysRet::Value(t.file(fd)?.imp().pipe_size()? as u64)),
+        F_SETPIPE_SZ => {
+            let privileged = t.creds.is_privileged();
+            let size = t.file(fd)?.imp().set_pipe_size(arg as u32, privileged)?;
+            Ok(SysRet::Value(size as u64))
         }
         _ => {
             t.file(fd)?;

@@ -8,7 +8,7 @@ use abi::stat::{stat, statfs, statx, statx_timestamp, StatxMask};
 use abi::Errno;
 use vfs::{AtFlags, InodeAttr, PathRef, StatFs, Timespec};
 
-use super::at::{fd_location, path_arg, start_dir, with_vfs};
+use super::at::{empty_path_location, fd_location, path_arg, start_dir, with_vfs};
 use super::{SysResult, SysRet, SyscallArgs};
 use crate::task::Task;
 
@@ -239,7 +239,7 @@ fn access_common(t: &mut Task, dirfd: i32, path_addr: u64, mode: u32, flags: u32
     let flags = at_flags(flags, AT_EACCESS | 0x100 | 0x1000)?;
     let path = path_arg(t, path_addr, flags.contains(AtFlags::AT_EMPTY_PATH))?;
     let dir = if path.is_empty() {
-        fd_location(t, dirfd)?
+        empty_path_location(t, dirfd)?
     } else {
         start_dir(t, dirfd, &path)?
     };

@@ -99,7 +99,7 @@ pub static SYSCALL_TABLE: &[SyscallEntry] = &[
     ni(69, "msgsnd"),
     ni(70, "msgrcv"),
     ni(71, "msgctl"),
-    e(72, "fcntl", Status::Partial("record locks always granted (single process); leases, owners, seals: EINVAL"), file::sys_fcntl),
+    e(72, "fcntl", Status::Partial("record locks always granted (no lock table); F_SETOWN/F_SETOWN_EX owners are recorded but no SIGIO is sent; leases, F_SETSIG, seals: EINVAL"), file::sys_fcntl),
     ni(73, "flock"),
     e(74, "fsync", Status::Supported, attr::sys_fsync),
     e(75, "fdatasync", Status::Supported, attr::sys_fdatasync),
