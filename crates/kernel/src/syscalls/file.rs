@@ -11,7 +11,7 @@ use abi::fcntl::{
 use abi::openat2::open_how;
 use abi::termios::{termios, winsize, TCGETS, TCSETS, TCSETSF, TCSETSW, TIOCGWINSZ, TIOCSWINSZ};
 use abi::Errno;
-use vfs::{OpenFlags, ResolveFlags};
+use vfs::{AccessMode, OpenFlags, ResolveFlags};
 
 use super::at::{path_arg, start_dir};
 use super::{SysResult, SysRet, SyscallArgs};
@@ -32,6 +32,33 @@ const FIONBIO: u32 = 0x5421;
 const FIOASYNC: u32 = 0x5452;
 const FIONREAD: u32 = 0x541B;
 
+/// `__O_TMPFILE`: the bit of `O_TMPFILE` besides `O_DIRECTORY`.
+const O_TMPFILE_BIT: u32 = 0o20000000;
+
+/// The flag combinations `build_open_flags` refuses with `EINVAL`, after
+/// `O_PATH` has dropped the flags it ignores: `O_CREAT|O_DIRECTORY`
+/// (Linux 6.4+), and `O_TMPFILE` without `O_DIRECTORY` or write access.
+fn check_open_flags(flags: OpenFlags) -> Result<(), Errno> {
+    let flags = if flags.contains(OpenFlags::O_PATH) {
+        flags
+            & (OpenFlags::O_PATH
+                | OpenFlags::O_DIRECTORY
+                | OpenFlags::O_NOFOLLOW
+                | OpenFlags::O_CLOEXEC)
+    } else {
+        flags
+    };
+    if flags.contains(OpenFlags::O_CREAT | OpenFlags::O_DIRECTORY) {
+        return Err(Errno::EINVAL);
+    }
+    if flags.bits() & O_TMPFILE_BIT != 0
+        && (!flags.contains(OpenFlags::O_TMPFILE) || !AccessMode::of(flags).writable())
+    {
+        return Err(Errno::EINVAL);
+    }
+    Ok(())
+}
+
 /// Opens `path` relative to `dirfd` and installs the descriptor.
 fn do_open(
     t: &mut Task,
@@ -42,12 +69,16 @@ fn do_open(
     resolve: ResolveFlags,
 ) -> SysResult {
     let oflags = OpenFlags::from_bits_truncate(flags);
+    check_open_flags(oflags)?;
     let mode = if oflags.intersects(OpenFlags::O_CREAT | OpenFlags::O_TMPFILE) {
         mode & 0o7777 & !t.fs.umask
     } else {
         0
     };
-    let dir = start_dir(t, dirfd, path)?;
+    // Under RESOLVE_IN_ROOT/RESOLVE_BENEATH the dirfd is the root even of
+    // an absolute path.
+    let scoped = resolve.intersects(ResolveFlags::RESOLVE_BENEATH | ResolveFlags::RESOLVE_IN_ROOT);
+    let dir = start_dir(t, dirfd, if scoped { b"" } else { path })?;
     let cred = t.creds.to_vfs();
     let vfs = t.kernel().vfs().clone();
     let mut ctx = vfs::Context::new(&cred, &t.fs.root);
@@ -407,5 +438,28 @@ pub fn sys_ioctl(t: &mut Task, a: &SyscallArgs) -> SysResult {
             }
         }
         _ => file.ioctl(cmd, a.u64(2)).map(SysRet::Value),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn build_open_flags_rejections() {
+        let f = |bits: OpenFlags| check_open_flags(bits);
+        assert_eq!(
+            f(OpenFlags::O_CREAT | OpenFlags::O_DIRECTORY),
+            Err(Errno::EINVAL)
+        );
+        // O_PATH drops O_CREAT before the check.
+        let path = OpenFlags::O_PATH | OpenFlags::O_CREAT | OpenFlags::O_DIRECTORY;
+        assert_eq!(f(path), Ok(()));
+        assert_eq!(f(OpenFlags::O_TMPFILE), Err(Errno::EINVAL));
+        assert_eq!(f(OpenFlags::O_TMPFILE | OpenFlags::O_RDWR), Ok(()));
+        assert_eq!(f(OpenFlags::O_TMPFILE | OpenFlags::O_WRONLY), Ok(()));
+        let bare = OpenFlags::from_bits_truncate(O_TMPFILE_BIT | OpenFlags::O_RDWR.bits());
+        assert_eq!(f(bare), Err(Errno::EINVAL));
+        assert_eq!(f(OpenFlags::O_CREAT | OpenFlags::O_RDWR), Ok(()));
     }
 }
