@@ -281,19 +281,43 @@ impl FileDescription {
 
     /// `write(2)`: writes at the offset (or the end with `O_APPEND`).
     pub fn write(&self, buf: &[u8]) -> Result<usize> {
+        self.write_v2(buf, None, self.is_append())
+    }
+
+    /// Whether writes go to the end of the file (`O_APPEND`).
+    pub fn is_append(&self) -> bool {
+        self.status_flags().contains(OpenFlags::O_APPEND)
+    }
+
+    /// The write behind `write`, `pwrite64` and `pwritev2`: at `offset`
+    /// (`None`: the file offset, which then advances), or at the end of the
+    /// file when `append` (`O_APPEND`, or `RWF_APPEND`/`RWF_NOAPPEND` for one
+    /// call), which moves the file offset only when `offset` is `None`.
+    /// ESPIPE for an explicit offset on a stream.
+    pub fn write_v2(&self, buf: &[u8], offset: Option<u64>, append: bool) -> Result<usize> {
         self.check_io(true)?;
         if !self.imp.is_seekable() {
-            return self.imp.write_at(0, buf);
+            return match offset {
+                Some(_) => Err(Errno::ESPIPE),
+                None => self.imp.write_at(0, buf),
+            };
         }
-        if self.status_flags().contains(OpenFlags::O_APPEND) {
+        if append {
             let (n, end) = self.imp.append(buf)?;
-            self.state.lock().offset = end;
+            if offset.is_none() {
+                self.state.lock().offset = end;
+            }
             return Ok(n);
         }
-        let off = self.offset();
-        let n = self.imp.write_at(off, buf)?;
-        self.state.lock().offset = off + n as u64;
-        Ok(n)
+        match offset {
+            Some(off) => self.imp.write_at(off, buf),
+            None => {
+                let off = self.offset();
+                let n = self.imp.write_at(off, buf)?;
+                self.state.lock().offset = off + n as u64;
+                Ok(n)
+            }
+        }
     }
 
     /// `pread64(2)`: reads at `offset` without moving the file offset.
@@ -308,14 +332,7 @@ impl FileDescription {
     /// `pwrite64(2)`: writes at `offset` without moving the file offset
     /// (Linux appends anyway under `O_APPEND`).
     pub fn pwrite(&self, buf: &[u8], offset: u64) -> Result<usize> {
-        self.check_io(true)?;
-        if !self.imp.is_seekable() {
-            return Err(Errno::ESPIPE);
-        }
-        if self.status_flags().contains(OpenFlags::O_APPEND) {
-            return self.imp.append(buf).map(|(n, _)| n);
-        }
-        self.imp.write_at(offset, buf)
+        self.write_v2(buf, Some(offset), self.is_append())
     }
 
     /// `lseek(2)`.
