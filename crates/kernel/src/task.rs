@@ -189,6 +189,8 @@ pub struct PrctlState {
     pub pdeathsig: i32,
     /// The nice value (`setpriority`).
     pub nice: i32,
+    /// `PR_SET_TIMERSLACK`, in nanoseconds.
+    pub timer_slack_ns: u64,
 }
 
 impl Default for PrctlState {
@@ -198,6 +200,7 @@ impl Default for PrctlState {
             no_new_privs: false,
             pdeathsig: 0,
             nice: 0,
+            timer_slack_ns: crate::syscalls::prctl::DEFAULT_TIMER_SLACK_NS,
         }
     }
 }

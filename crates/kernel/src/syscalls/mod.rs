@@ -20,6 +20,7 @@ pub mod link;
 pub mod mmap;
 pub mod pipe;
 pub mod poll;
+pub mod prctl;
 pub mod random;
 pub mod read_write;
 pub mod rlimit;

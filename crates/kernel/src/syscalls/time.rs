@@ -25,7 +25,18 @@ enum Clock {
     Tai,
     ProcessCpu,
     ThreadCpu,
+    /// A CPU clock named by pid (`MAKE_PROCESS_CPUCLOCK`,
+    /// `MAKE_THREAD_CPUCLOCK`): `pid` 0 is the caller.
+    Cpu {
+        thread: bool,
+        pid: i32,
+    },
 }
+
+/// `CPUCLOCK_PERTHREAD_MASK`.
+const CPUCLOCK_PERTHREAD: i32 = 4;
+/// `CPUCLOCK_MAX`: PROF, VIRT and SCHED are the kinds.
+const CPUCLOCK_MAX: i32 = 3;
 
 fn clock(id: i32) -> Result<Clock, Errno> {
     Ok(match id {
@@ -39,6 +50,12 @@ fn clock(id: i32) -> Result<Clock, Errno> {
         7 | 9 => Clock::Host(ClockId::Boottime),
         8 => Clock::Host(ClockId::RealtimeAlarm),
         11 => Clock::Tai,
+        // `~pid << 3 | kind`; kind 3 with the thread bit is CLOCKFD, a
+        // posix clock device, which the sandbox has none of.
+        id if id < 0 && id & 3 < CPUCLOCK_MAX => Clock::Cpu {
+            thread: id & CPUCLOCK_PERTHREAD != 0,
+            pid: !(id >> 3),
+        },
         _ => return Err(Errno::EINVAL),
     })
 }
@@ -54,7 +71,31 @@ fn now(t: &Task, c: Clock) -> timespec {
     match c {
         Clock::Host(id) => crate::clock::gettime(id),
         Clock::Tai => crate::clock::gettime_tai(),
-        Clock::ProcessCpu | Clock::ThreadCpu => to_ts(t.times.user + t.times.system),
+        Clock::ProcessCpu | Clock::ThreadCpu | Clock::Cpu { .. } => {
+            to_ts(t.times.user + t.times.system)
+        }
+    }
+}
+
+/// `lookup_task` for a pid-named CPU clock: a thread clock names the
+/// caller or a thread of its process, a process clock a process; anything
+/// else is `EINVAL`. Returns whether the clock is the caller's own, the
+/// only one whose time the Sentry can read.
+fn cpu_clock_target(t: &Task, thread: bool, pid: i32) -> Result<bool, Errno> {
+    if pid == 0 || (thread && pid == t.tid) || (!thread && pid == t.pid()) {
+        return Ok(true);
+    }
+    let k = t.kernel().clone();
+    let table = k.table();
+    let found = if thread {
+        table.pid_of(pid) == Some(t.pid())
+    } else {
+        table.groups.contains_key(&pid)
+    };
+    if found {
+        Ok(false)
+    } else {
+        Err(Errno::EINVAL)
     }
 }
 
@@ -72,6 +113,13 @@ pub fn valid(ts: &timespec) -> Result<Duration, Errno> {
 /// `clock_gettime(2)`.
 pub fn sys_clock_gettime(t: &mut Task, a: &SyscallArgs) -> SysResult {
     let c = clock(a.i32(0))?;
+    if let Clock::Cpu { thread, pid } = c {
+        // Another task's CPU time is not visible to this task's Sentry
+        // thread: EINVAL rather than a made-up value.
+        if !cpu_clock_target(t, thread, pid)? {
+            return Err(Errno::EINVAL);
+        }
+    }
     let ts = now(t, c);
     a.ptr::<timespec>(1).write(t.mem(), &ts)?;
     SysRet::ZERO
@@ -81,6 +129,9 @@ pub fn sys_clock_gettime(t: &mut Task, a: &SyscallArgs) -> SysResult {
 /// result pointer only validates the clock.
 pub fn sys_clock_getres(t: &mut Task, a: &SyscallArgs) -> SysResult {
     let c = clock(a.i32(0))?;
+    if let Clock::Cpu { thread, pid } = c {
+        cpu_clock_target(t, thread, pid)?;
+    }
     let res = match c {
         Clock::Host(id) => {
             let r = rustix::time::clock_getres(id);
@@ -184,8 +235,8 @@ pub fn sys_clock_nanosleep(t: &mut Task, a: &SyscallArgs) -> SysResult {
     let req = a.ptr::<timespec>(2).read(t.mem())?;
     let d = valid(&req)?;
     match c {
-        Clock::ThreadCpu => return Err(Errno::EINVAL),
-        Clock::ProcessCpu => return Err(Errno::ENOTSUP),
+        Clock::ThreadCpu | Clock::Cpu { thread: true, .. } => return Err(Errno::EINVAL),
+        Clock::ProcessCpu | Clock::Cpu { thread: false, .. } => return Err(Errno::ENOTSUP),
         Clock::Host(ClockId::MonotonicRaw | ClockId::RealtimeCoarse | ClockId::MonotonicCoarse) => {
             return Err(Errno::ENOTSUP)
         }
@@ -241,7 +292,24 @@ mod tests {
         assert_eq!(clock(0), Ok(Clock::Host(ClockId::Realtime)));
         assert_eq!(clock(2), Ok(Clock::ProcessCpu));
         assert_eq!(clock(10), Err(Errno::EINVAL));
-        assert_eq!(clock(-6), Err(Errno::EINVAL));
+        // MAKE_PROCESS_CPUCLOCK(0, SCHED) and MAKE_THREAD_CPUCLOCK(7, VIRT).
+        assert_eq!(
+            clock(-6),
+            Ok(Clock::Cpu {
+                thread: false,
+                pid: 0
+            })
+        );
+        assert_eq!(
+            clock((!7 << 3) | 4 | 1),
+            Ok(Clock::Cpu {
+                thread: true,
+                pid: 7
+            })
+        );
+        // CLOCKFD (kind 3) and CPUCLOCK_MAX are not CPU clocks.
+        assert_eq!(clock((!3 << 3) | 3), Err(Errno::EINVAL));
+        assert_eq!(clock((!3 << 3) | 7), Err(Errno::EINVAL));
         assert_eq!(
             valid(&timespec {
                 tv_sec: 1,

@@ -1,0 +1,158 @@
+//! Handlers fixed against the conformance suite, driven through the
+//! dispatcher over the fake platform: credentials, `prctl` queries,
+//! pid-named CPU clocks and `fcntl` owners.
+
+mod common;
+
+use abi::Errno;
+use common::fake::{task, SCRATCH};
+use kernel::usermem::UserPtr;
+use kernel::{dispatch, SyscallArgs, Task};
+
+fn call(t: &mut Task, nr: u64, args: [u64; 6]) -> Result<u64, Errno> {
+    t.cpu.regs.orig_rax = nr;
+    let v = dispatch(t, &SyscallArgs::new(nr, args)).expect("a result");
+    Errno::from_ret(v as i64)
+}
+
+const SETRESUID: u64 = 117;
+const SETRESGID: u64 = 119;
+const GETRESUID: u64 = 118;
+const SETGROUPS: u64 = 116;
+const SETFSUID: u64 = 122;
+const PRCTL: u64 = 157;
+const CLOCK_GETTIME: u64 = 228;
+const CLOCK_GETRES: u64 = 229;
+const FCNTL: u64 = 72;
+const NONE: u64 = u32::MAX as u64;
+
+#[test]
+fn dropping_privilege_as_as_nobody_does() {
+    let mut t = task();
+    assert_eq!(call(&mut t, SETGROUPS, [0, 0, 0, 0, 0, 0]), Ok(0));
+    assert_eq!(
+        call(&mut t, SETRESGID, [65534, 65534, 65534, 0, 0, 0]),
+        Ok(0)
+    );
+    assert_eq!(
+        call(&mut t, SETRESUID, [65534, 65534, 65534, 0, 0, 0]),
+        Ok(0)
+    );
+    let ids = [SCRATCH, SCRATCH + 4, SCRATCH + 8, 0, 0, 0];
+    assert_eq!(call(&mut t, GETRESUID, ids), Ok(0));
+    let saved = UserPtr::<u32>::new(SCRATCH + 8).read(t.mem());
+    assert_eq!(saved, Ok(65534));
+    assert_eq!(
+        call(&mut t, SETRESUID, [NONE, 0, NONE, 0, 0, 0]),
+        Err(Errno::EPERM)
+    );
+    assert_eq!(
+        call(&mut t, SETGROUPS, [0, 0, 0, 0, 0, 0]),
+        Err(Errno::EPERM)
+    );
+    assert_eq!(call(&mut t, SETFSUID, [0, 0, 0, 0, 0, 0]), Ok(65534));
+    assert_eq!(t.creds.to_vfs().fsuid, 65534);
+}
+
+#[test]
+fn setgroups_reads_the_list_after_the_size_check() {
+    let mut t = task();
+    let bad = 0x10;
+    assert_eq!(
+        call(&mut t, SETGROUPS, [65537, bad, 0, 0, 0, 0]),
+        Err(Errno::EINVAL)
+    );
+    assert_eq!(
+        call(&mut t, SETGROUPS, [2, bad, 0, 0, 0, 0]),
+        Err(Errno::EFAULT)
+    );
+    for (i, g) in [30u32, 10].iter().enumerate() {
+        UserPtr::<u32>::new(SCRATCH + 4 * i as u64)
+            .write(t.mem(), g)
+            .expect("scratch");
+    }
+    assert_eq!(call(&mut t, SETGROUPS, [2, SCRATCH, 0, 0, 0, 0]), Ok(0));
+    assert_eq!(t.creds.groups, [10, 30]);
+}
+
+#[test]
+fn prctl_queries() {
+    let mut t = task();
+    // PR_GET_TIMERSLACK, PR_SET_TIMERSLACK.
+    assert_eq!(call(&mut t, PRCTL, [30, 0, 0, 0, 0, 0]), Ok(50_000));
+    assert_eq!(call(&mut t, PRCTL, [29, 7, 0, 0, 0, 0]), Ok(0));
+    assert_eq!(call(&mut t, PRCTL, [30, 0, 0, 0, 0, 0]), Ok(7));
+    assert_eq!(call(&mut t, PRCTL, [29, 0, 0, 0, 0, 0]), Ok(0));
+    assert_eq!(call(&mut t, PRCTL, [30, 0, 0, 0, 0, 0]), Ok(50_000));
+    // PR_CAPBSET_READ.
+    assert_eq!(call(&mut t, PRCTL, [23, 21, 0, 0, 0, 0]), Ok(1));
+    assert_eq!(
+        call(&mut t, PRCTL, [23, 41, 0, 0, 0, 0]),
+        Err(Errno::EINVAL)
+    );
+    // PR_GET_CHILD_SUBREAPER writes 0; PR_GET_SECCOMP is 0.
+    UserPtr::<i32>::new(SCRATCH)
+        .write(t.mem(), &9)
+        .expect("scratch");
+    assert_eq!(call(&mut t, PRCTL, [37, SCRATCH, 0, 0, 0, 0]), Ok(0));
+    assert_eq!(UserPtr::<i32>::new(SCRATCH).read(t.mem()), Ok(0));
+    assert_eq!(call(&mut t, PRCTL, [21, 0, 0, 0, 0, 0]), Ok(0));
+    assert_eq!(
+        call(&mut t, PRCTL, [12345, 0, 0, 0, 0, 0]),
+        Err(Errno::EINVAL)
+    );
+}
+
+/// `MAKE_PROCESS_CPUCLOCK(pid, CPUCLOCK_SCHED)`.
+fn process_clock(pid: i32) -> u64 {
+    (((!pid) << 3) | 2) as i64 as u64
+}
+
+#[test]
+fn pid_named_cpu_clocks() {
+    let mut t = task();
+    let me = t.pid();
+    for pid in [0, me] {
+        let id = process_clock(pid);
+        assert_eq!(call(&mut t, CLOCK_GETRES, [id, SCRATCH, 0, 0, 0, 0]), Ok(0));
+        assert_eq!(
+            call(&mut t, CLOCK_GETTIME, [id, SCRATCH, 0, 0, 0, 0]),
+            Ok(0)
+        );
+    }
+    let gone = process_clock(me + 1000);
+    assert_eq!(
+        call(&mut t, CLOCK_GETRES, [gone, SCRATCH, 0, 0, 0, 0]),
+        Err(Errno::EINVAL)
+    );
+}
+
+#[test]
+fn fcntl_owner_round_trip() {
+    let mut t = task();
+    let me = u64::from(t.pid() as u32);
+    // F_GETOWN, F_SETOWN on fd 1.
+    assert_eq!(call(&mut t, FCNTL, [1, 9, 0, 0, 0, 0]), Ok(0));
+    assert_eq!(call(&mut t, FCNTL, [1, 8, me, 0, 0, 0]), Ok(0));
+    assert_eq!(call(&mut t, FCNTL, [1, 9, 0, 0, 0, 0]), Ok(me));
+    assert_eq!(
+        call(&mut t, FCNTL, [1, 8, 999_999, 0, 0, 0]),
+        Err(Errno::ESRCH)
+    );
+    let int_min = u64::from(i32::MIN as u32);
+    assert_eq!(
+        call(&mut t, FCNTL, [1, 8, int_min, 0, 0, 0]),
+        Err(Errno::EINVAL)
+    );
+    // F_GETOWN_EX reports the type F_OWNER_PID.
+    assert_eq!(call(&mut t, FCNTL, [1, 16, SCRATCH, 0, 0, 0]), Ok(0));
+    assert_eq!(UserPtr::<i32>::new(SCRATCH).read(t.mem()), Ok(1));
+    // F_SETOWN_EX with an unknown type.
+    UserPtr::<i32>::new(SCRATCH)
+        .write(t.mem(), &7)
+        .expect("scratch");
+    assert_eq!(
+        call(&mut t, FCNTL, [1, 15, SCRATCH, 0, 0, 0]),
+        Err(Errno::EINVAL)
+    );
+}
