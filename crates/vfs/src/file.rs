@@ -390,6 +390,11 @@ impl FileDescription {
         if self.file_type != Some(FileType::Directory) {
             return Err(Errno::ENOTDIR);
         }
+        // A removed directory lists nothing, not even `.` and `..`
+        // (`IS_DEADDIR` in `iterate_dir`).
+        if self.path.as_ref().is_some_and(|p| p.dentry.is_dead()) {
+            return Err(Errno::ENOENT);
+        }
         let start = self.offset();
         let mut buf = Vec::new();
         let mut pos = start;

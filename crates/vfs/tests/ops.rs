@@ -444,6 +444,13 @@ fn getdents64_lists_and_resumes() {
         .open("d/sub", OpenFlags::empty())
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(file.read(&mut [0u8; 4]), Err(Errno::EISDIR));
+    // A removed directory reads as gone.
+    assert_eq!(
+        f.vfs
+            .unlinkat(&f.ctx(), &f.root, b"d/sub", AtFlags::AT_REMOVEDIR),
+        Ok(())
+    );
+    assert_eq!(file.getdents64(4096).err(), Some(Errno::ENOENT));
 }
 
 #[test]
