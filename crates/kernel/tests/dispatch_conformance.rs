@@ -156,3 +156,50 @@ fn fcntl_owner_round_trip() {
         Err(Errno::EINVAL)
     );
 }
+
+#[test]
+fn setting_the_clock_is_refused_after_linux_checks() {
+    let mut t = task();
+    UserPtr::<[i64; 2]>::new(SCRATCH)
+        .write(t.mem(), &[1_700_000_000, 0])
+        .expect("scratch");
+    // clock_settime(CLOCK_MONOTONIC) is EINVAL; CLOCK_REALTIME EPERM even
+    // for root; settimeofday(NULL, NULL) succeeds for root.
+    assert_eq!(
+        call(&mut t, 227, [1, SCRATCH, 0, 0, 0, 0]),
+        Err(Errno::EINVAL)
+    );
+    assert_eq!(
+        call(&mut t, 227, [0, SCRATCH, 0, 0, 0, 0]),
+        Err(Errno::EPERM)
+    );
+    assert_eq!(call(&mut t, 227, [0, 0x10, 0, 0, 0, 0]), Err(Errno::EFAULT));
+    assert_eq!(call(&mut t, 164, [0, 0, 0, 0, 0, 0]), Ok(0));
+    UserPtr::<[i64; 2]>::new(SCRATCH)
+        .write(t.mem(), &[1, 1_000_001])
+        .expect("scratch");
+    assert_eq!(
+        call(&mut t, 164, [SCRATCH, 0, 0, 0, 0, 0]),
+        Err(Errno::EINVAL)
+    );
+}
+
+#[test]
+fn hints_and_syncs_validate_like_linux() {
+    let mut t = task();
+    // fadvise64(1, 0, 0, 42), sync_file_range(1, -1, 0, 0), syncfs(99).
+    assert_eq!(call(&mut t, 221, [1, 0, 0, 42, 0, 0]), Err(Errno::EINVAL));
+    assert_eq!(call(&mut t, 221, [1, 0, 0, 4, 0, 0]), Ok(0));
+    let minus1 = u64::MAX;
+    assert_eq!(
+        call(&mut t, 277, [1, minus1, 0, 0, 0, 0]),
+        Err(Errno::EINVAL)
+    );
+    assert_eq!(
+        call(&mut t, 277, [1, 0, 0, 0x100, 0, 0]),
+        Err(Errno::EINVAL)
+    );
+    assert_eq!(call(&mut t, 277, [1, 0, 0, 2, 0, 0]), Ok(0));
+    assert_eq!(call(&mut t, 306, [99, 0, 0, 0, 0, 0]), Err(Errno::EBADF));
+    assert_eq!(call(&mut t, 162, [0, 0, 0, 0, 0, 0]), Ok(0));
+}

@@ -126,6 +126,19 @@ pub fn sys_utimensat(t: &mut Task, a: &SyscallArgs) -> SysResult {
         let times = a.ptr::<[timespec; 2]>(2).read(t.mem())?;
         (time_update(&times[0])?, time_update(&times[1])?)
     };
+    do_utimes(t, dirfd, path_addr, (atime, mtime), flags)
+}
+
+/// `do_utimes`: sets the times of `path_addr` under `dirfd`, or of `dirfd`
+/// itself for a NULL path (`EFAULT` with `AT_FDCWD`) or an empty one with
+/// `AT_EMPTY_PATH`.
+pub(super) fn do_utimes(
+    t: &mut Task,
+    dirfd: i32,
+    path_addr: u64,
+    (atime, mtime): (TimeUpdate, TimeUpdate),
+    flags: AtFlags,
+) -> SysResult {
     if path_addr == 0 {
         if dirfd == AT_FDCWD {
             return Err(Errno::EFAULT);

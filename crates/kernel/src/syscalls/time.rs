@@ -152,6 +152,78 @@ pub fn sys_clock_getres(t: &mut Task, a: &SyscallArgs) -> SysResult {
     SysRet::ZERO
 }
 
+/// `TIME_SETTOD_SEC_MAX`: the latest wall time Linux lets anyone set.
+const TIME_SETTOD_SEC_MAX: i64 = (i64::MAX / 1_000_000_000) - 30 * 365 * 86_400;
+
+/// `do_sys_settimeofday64` after the copies: `EINVAL` for a time outside
+/// `timespec64_valid_settod`, `EPERM` without `CAP_SYS_TIME`, then
+/// `EINVAL` for a time zone beyond 15 hours. Even the sandbox's root may
+/// not move the wall clock, which follows the host's (as in gVisor): a
+/// new time is `EPERM`; a time zone alone is accepted and, as Linux keeps
+/// it only for `gettimeofday`'s legacy field, not kept.
+fn settime(t: &Task, ts: Option<timespec>, tz: Option<timezone>) -> SysResult {
+    if let Some(ts) = ts {
+        if ts.tv_sec < 0
+            || ts.tv_sec >= TIME_SETTOD_SEC_MAX
+            || !(0..NSEC_PER_SEC).contains(&ts.tv_nsec)
+        {
+            return Err(Errno::EINVAL);
+        }
+    }
+    if !t.creds.is_privileged() {
+        return Err(Errno::EPERM);
+    }
+    if tz.is_some_and(|z| !(-15 * 60..=15 * 60).contains(&z.tz_minuteswest)) {
+        return Err(Errno::EINVAL);
+    }
+    if ts.is_some() {
+        return Err(Errno::EPERM);
+    }
+    SysRet::ZERO
+}
+
+/// `clock_settime(2)`: only `CLOCK_REALTIME` can be set (`EINVAL` for
+/// the others, `EPERM` for CPU clocks, as Linux); see [`settime`].
+pub fn sys_clock_settime(t: &mut Task, a: &SyscallArgs) -> SysResult {
+    let c = clock(a.i32(0))?;
+    if c != Clock::Host(ClockId::Realtime) {
+        return match c {
+            Clock::ProcessCpu | Clock::ThreadCpu => Err(Errno::EPERM),
+            Clock::Cpu { thread, pid } => {
+                cpu_clock_target(t, thread, pid)?;
+                Err(Errno::EPERM)
+            }
+            _ => Err(Errno::EINVAL),
+        };
+    }
+    let ts = a.ptr::<timespec>(1).read(t.mem())?;
+    settime(t, Some(ts), None)
+}
+
+/// `settimeofday(2)`: `EFAULT`, `EINVAL` for microseconds outside
+/// `[0, 1e6]` before the common checks of [`settime`].
+pub fn sys_settimeofday(t: &mut Task, a: &SyscallArgs) -> SysResult {
+    let (tvp, tzp) = (a.ptr::<timeval>(0), a.ptr::<timezone>(1));
+    let ts = if tvp.is_null() {
+        None
+    } else {
+        let tv = tvp.read(t.mem())?;
+        if !(0..=1_000_000).contains(&tv.tv_usec) {
+            return Err(Errno::EINVAL);
+        }
+        Some(timespec {
+            tv_sec: tv.tv_sec,
+            tv_nsec: tv.tv_usec * 1000,
+        })
+    };
+    let tz = if tzp.is_null() {
+        None
+    } else {
+        Some(tzp.read(t.mem())?)
+    };
+    settime(t, ts, tz)
+}
+
 /// `gettimeofday(2)`: wall time; the time zone reads as UTC (Linux's
 /// default `sys_tz`).
 pub fn sys_gettimeofday(t: &mut Task, a: &SyscallArgs) -> SysResult {
