@@ -41,6 +41,7 @@ add("attr", "chmod fchmod fchmodat fchmodat2 chown fchown lchown fchownat utimen
 add("utime", "utime utimes futimesat")
 add("sync", "sync syncfs sync_file_range")
 add("fadvise", "fadvise64 readahead")
+add("splice", "sendfile copy_file_range", 'Partial("the source must support positioned reads (regular files); a socket source gives EINVAL")')
 add("stat", "getdents")
 add("time", "clock_settime settimeofday", 'Partial("setting the wall clock gives EPERM even to root (it follows the host\'s, as in gVisor); the argument checks and a time-zone-only settimeofday are Linux\'s")')
 add("attr", "fallocate", 'Partial("mode 0 only; other modes give EOPNOTSUPP")')

@@ -203,3 +203,36 @@ fn hints_and_syncs_validate_like_linux() {
     assert_eq!(call(&mut t, 306, [99, 0, 0, 0, 0, 0]), Err(Errno::EBADF));
     assert_eq!(call(&mut t, 162, [0, 0, 0, 0, 0, 0]), Ok(0));
 }
+
+#[test]
+fn sendfile_and_copy_file_range_move_file_data() {
+    let mut t = task();
+    let path = SCRATCH + 0x100;
+    t.mem().write_bytes(path, b"/etc/hosts\0").expect("scratch");
+    // openat(AT_FDCWD, "/etc/hosts", O_RDONLY) -> the source.
+    let at_fdcwd = (-100i64) as u64;
+    let src = call(&mut t, 257, [at_fdcwd, path, 0, 0, 0, 0]).expect("open");
+    // sendfile(1, src, &off = 4, 5): "0.0.1" at the file position of fd 1.
+    UserPtr::<i64>::new(SCRATCH)
+        .write(t.mem(), &4)
+        .expect("scratch");
+    assert_eq!(call(&mut t, 40, [1, src, SCRATCH, 5, 0, 0]), Ok(5));
+    assert_eq!(UserPtr::<i64>::new(SCRATCH).read(t.mem()), Ok(9));
+    // copy_file_range(src, &0, 1, NULL, 3, 0) appends "127" at fd 1's
+    // position; a source offset past the end copies nothing.
+    UserPtr::<i64>::new(SCRATCH)
+        .write(t.mem(), &0)
+        .expect("scratch");
+    assert_eq!(call(&mut t, 326, [src, SCRATCH, 1, 0, 3, 0]), Ok(3));
+    UserPtr::<i64>::new(SCRATCH)
+        .write(t.mem(), &1000)
+        .expect("scratch");
+    assert_eq!(call(&mut t, 326, [src, SCRATCH, 1, 0, 3, 0]), Ok(0));
+    assert_eq!(call(&mut t, 326, [src, 0, 1, 0, 3, 1]), Err(Errno::EINVAL));
+    // The source is read-only: it cannot be a destination.
+    assert_eq!(call(&mut t, 40, [src, src, 0, 1, 0, 0]), Err(Errno::EBADF));
+    let out = t.file(1).expect("fd 1");
+    let mut buf = [0u8; 8];
+    assert_eq!(out.pread(&mut buf, 0), Ok(8));
+    assert_eq!(&buf, b"0.0.1127");
+}

@@ -27,6 +27,7 @@ pub mod read_write;
 pub mod rlimit;
 pub mod sched;
 pub mod signal;
+pub mod splice;
 pub mod stat;
 pub mod sync;
 pub mod table_x86_64;

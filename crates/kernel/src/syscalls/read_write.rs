@@ -49,7 +49,7 @@ const RWF_SUPPORTED: u32 = RWF_HIPRI
 /// process and returns `EDEADLK` instead of hanging. (A task leaves the
 /// table only after its descriptors are closed, so an exiting writer
 /// cannot be mistaken for none.)
-fn wait_ready(t: &mut Task, file: &FileDescription, mask: u32) -> Result<(), Errno> {
+pub(super) fn wait_ready(t: &mut Task, file: &FileDescription, mask: u32) -> Result<(), Errno> {
     if crate::pipe::is_pipe(file) && t.kernel().table().tasks.len() <= 1 {
         t.kernel().debug_line(
             "blocking pipe I/O that only this single task could complete: deadlock, killing",
@@ -65,7 +65,7 @@ fn wait_ready(t: &mut Task, file: &FileDescription, mask: u32) -> Result<(), Err
 
 /// Whether an `EAGAIN` from `file` should wait rather than reach the
 /// application (a blocking descriptor).
-fn blocking(file: &FileDescription) -> bool {
+pub(super) fn blocking(file: &FileDescription) -> bool {
     !file.status_flags().contains(vfs::OpenFlags::O_NONBLOCK)
 }
 
@@ -115,7 +115,7 @@ fn read_to_user(
 /// `generic_write_check_limits`: a write to a regular file that would
 /// start at or beyond `RLIMIT_FSIZE` fails with `EFBIG` and posts
 /// `SIGXFSZ`; one that would cross it is shortened to end there.
-fn fsize_limit(
+pub(super) fn fsize_limit(
     t: &mut Task,
     file: &FileDescription,
     offset: Option<u64>,

@@ -7,7 +7,7 @@
 #[allow(unused_imports)]
 use super::{
     attr, clone, cwd, exec, fadvise, file, futex, identity, link, mmap, pipe, poll, random,
-    read_write, rlimit, sched, signal, stat, sync, thread, time, utime, wait, xattr,
+    read_write, rlimit, sched, signal, splice, stat, sync, thread, time, utime, wait, xattr,
 };
 use super::{sys_ni_syscall, Handler, Status, SyscallEntry};
 use abi::Errno;
@@ -67,7 +67,7 @@ pub static SYSCALL_TABLE: &[SyscallEntry] = &[
     ni(37, "alarm"),
     ni(38, "setitimer"),
     e(39, "getpid", Status::Supported, identity::sys_getpid),
-    ni(40, "sendfile"),
+    e(40, "sendfile", Status::Partial("the source must support positioned reads (regular files); a socket source gives EINVAL"), splice::sys_sendfile),
     ni(41, "socket"),
     ni(42, "connect"),
     ni(43, "accept"),
@@ -353,7 +353,7 @@ pub static SYSCALL_TABLE: &[SyscallEntry] = &[
     ni(323, "userfaultfd"),
     ni(324, "membarrier"),
     e(325, "mlock2", Status::Supported, mmap::sys_mlock2),
-    ni(326, "copy_file_range"),
+    e(326, "copy_file_range", Status::Partial("the source must support positioned reads (regular files); a socket source gives EINVAL"), splice::sys_copy_file_range),
     e(327, "preadv2", Status::Partial("a blocking descriptor sleeps on its file's wait queue (pipes); host-backed files have none and are re-checked with backoff"), read_write::sys_preadv2),
     e(328, "pwritev2", Status::Partial("a blocking descriptor sleeps on its file's wait queue (pipes); host-backed files have none and are re-checked with backoff"), read_write::sys_pwritev2),
     ni(329, "pkey_mprotect"),
