@@ -96,6 +96,8 @@ pub struct Kernel {
     pub(crate) idle: std::sync::Condvar,
     /// Futex waiters of every address space.
     pub(crate) futexes: crate::futex::FutexTable,
+    /// Advisory file locks (`fcntl`, `flock`).
+    pub(crate) locks: crate::locks::LockTable,
 }
 
 impl core::fmt::Debug for Kernel {
@@ -136,6 +138,7 @@ impl Kernel {
             table: Mutex::new(crate::tasks::TaskTable::default()),
             idle: std::sync::Condvar::new(),
             futexes: crate::futex::FutexTable::default(),
+            locks: crate::locks::LockTable::default(),
         })
     }
 

@@ -28,6 +28,7 @@ pub mod fs_share;
 pub mod futex;
 pub mod kernel;
 pub mod limits;
+pub mod locks;
 pub mod memory;
 pub mod path;
 pub mod pipe;

@@ -26,6 +26,16 @@ const CLOCK_GETRES: u64 = 229;
 const FCNTL: u64 = 72;
 const NONE: u64 = u32::MAX as u64;
 
+/// `openat(AT_FDCWD, path, flags)` through the dispatcher.
+fn open(t: &mut Task, path: &[u8], flags: u64) -> u64 {
+    let at = SCRATCH + 0x100;
+    t.mem().write_bytes(at, path).expect("scratch");
+    t.mem()
+        .write_bytes(at + path.len() as u64, &[0])
+        .expect("scratch");
+    call(t, 257, [(-100i64) as u64, at, flags, 0, 0, 0]).expect("open")
+}
+
 #[test]
 fn dropping_privilege_as_as_nobody_does() {
     let mut t = task();
@@ -207,11 +217,7 @@ fn hints_and_syncs_validate_like_linux() {
 #[test]
 fn sendfile_and_copy_file_range_move_file_data() {
     let mut t = task();
-    let path = SCRATCH + 0x100;
-    t.mem().write_bytes(path, b"/etc/hosts\0").expect("scratch");
-    // openat(AT_FDCWD, "/etc/hosts", O_RDONLY) -> the source.
-    let at_fdcwd = (-100i64) as u64;
-    let src = call(&mut t, 257, [at_fdcwd, path, 0, 0, 0, 0]).expect("open");
+    let src = open(&mut t, b"/etc/hosts", 0);
     // sendfile(1, src, &off = 4, 5): "0.0.1" at the file position of fd 1.
     UserPtr::<i64>::new(SCRATCH)
         .write(t.mem(), &4)
@@ -235,4 +241,53 @@ fn sendfile_and_copy_file_range_move_file_data() {
     let mut buf = [0u8; 8];
     assert_eq!(out.pread(&mut buf, 0), Ok(8));
     assert_eq!(&buf, b"0.0.1127");
+}
+
+#[test]
+fn flock_and_ofd_locks_conflict_between_descriptions() {
+    let mut t = task();
+    // Two descriptions of /out (O_RDWR).
+    let a = open(&mut t, b"/out", 2);
+    let b = open(&mut t, b"/out", 2);
+    const LOCK_EX_NB: u64 = 2 | 4;
+    assert_eq!(call(&mut t, 73, [a, LOCK_EX_NB, 0, 0, 0, 0]), Ok(0));
+    assert_eq!(
+        call(&mut t, 73, [b, LOCK_EX_NB, 0, 0, 0, 0]),
+        Err(Errno::EAGAIN)
+    );
+    assert_eq!(call(&mut t, 73, [b, 16, 0, 0, 0, 0]), Err(Errno::EINVAL));
+    // Closing the holder's description releases its flock.
+    assert_eq!(call(&mut t, 3, [a, 0, 0, 0, 0, 0]), Ok(0));
+    assert_eq!(call(&mut t, 73, [b, LOCK_EX_NB, 0, 0, 0, 0]), Ok(0));
+    // F_OFD_SETLK write lock on [0, 10) through b; F_OFD_GETLK through a
+    // new description sees it with l_pid -1.
+    let c = open(&mut t, b"/out", 2);
+    let lk = abi::fcntl::flock {
+        l_type: abi::fcntl::F_WRLCK,
+        l_len: 10,
+        ..Default::default()
+    };
+    UserPtr::new(SCRATCH).write(t.mem(), &lk).expect("scratch");
+    assert_eq!(call(&mut t, 72, [b, 37, SCRATCH, 0, 0, 0]), Ok(0));
+    let q = abi::fcntl::flock {
+        l_type: abi::fcntl::F_RDLCK,
+        l_start: 5,
+        l_len: 1,
+        ..Default::default()
+    };
+    UserPtr::new(SCRATCH).write(t.mem(), &q).expect("scratch");
+    assert_eq!(call(&mut t, 72, [c, 36, SCRATCH, 0, 0, 0]), Ok(0));
+    let got = UserPtr::<abi::fcntl::flock>::new(SCRATCH)
+        .read(t.mem())
+        .expect("scratch");
+    assert_eq!(
+        (got.l_type, got.l_start, got.l_len, got.l_pid),
+        (abi::fcntl::F_WRLCK, 0, 10, -1)
+    );
+    // A POSIX lock of this process conflicts with the OFD lock too.
+    UserPtr::new(SCRATCH).write(t.mem(), &q).expect("scratch");
+    assert_eq!(
+        call(&mut t, 72, [c, 6, SCRATCH, 0, 0, 0]),
+        Err(Errno::EAGAIN)
+    );
 }

@@ -3,10 +3,9 @@
 //! `dup3(2)`, `fcntl(2)`, `ioctl(2)`.
 
 use abi::fcntl::{
-    f_owner_ex, flock, AT_FDCWD, F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD, F_GETFL, F_GETLK, F_GETOWN,
+    f_owner_ex, AT_FDCWD, F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD, F_GETFL, F_GETLK, F_GETOWN,
     F_GETOWN_EX, F_GETPIPE_SZ, F_OFD_GETLK, F_OFD_SETLK, F_OFD_SETLKW, F_OWNER_PGRP, F_OWNER_PID,
-    F_OWNER_TID, F_RDLCK, F_SETFD, F_SETFL, F_SETLK, F_SETLKW, F_SETOWN, F_SETOWN_EX, F_SETPIPE_SZ,
-    F_UNLCK, F_WRLCK,
+    F_OWNER_TID, F_SETFD, F_SETFL, F_SETLK, F_SETLKW, F_SETOWN, F_SETOWN_EX, F_SETPIPE_SZ,
 };
 use abi::openat2::open_how;
 use abi::termios::{termios, winsize, TCGETS, TCSETS, TCSETSF, TCSETSW, TIOCGWINSZ, TIOCSWINSZ};
@@ -155,9 +154,11 @@ pub fn sys_openat2(t: &mut Task, a: &SyscallArgs) -> SysResult {
     do_open(t, a.fd(0), &path, flags, how.mode as u32, resolve)
 }
 
-/// `close(2)`.
+/// `close(2)`: also drops the caller's POSIX locks on the file.
 pub fn sys_close(t: &mut Task, a: &SyscallArgs) -> SysResult {
+    let file = t.file(a.fd(0))?;
     t.fds.remove(a.fd(0))?;
+    super::lock::release_on_close(t, &file);
     SysRet::ZERO
 }
 
@@ -209,36 +210,6 @@ pub fn sys_dup3(t: &mut Task, a: &SyscallArgs) -> SysResult {
         return Err(Errno::EINVAL);
     }
     dup_to(t, old, new, flags != 0)
-}
-
-/// Record locks: with a single process in the sandbox every lock the
-/// caller asks for is grantable, so the checks are Linux's argument
-/// validation and the answer is "granted" / "unlocked".
-fn fcntl_lock(t: &mut Task, a: &SyscallArgs, cmd: u32) -> SysResult {
-    let file = t.file(a.fd(0))?;
-    let p = a.ptr::<flock>(2);
-    let mut l = p.read(t.mem())?;
-    if !matches!(l.l_type, F_RDLCK | F_WRLCK | F_UNLCK) || !(0..=2).contains(&l.l_whence) {
-        return Err(Errno::EINVAL);
-    }
-    if matches!(cmd, F_OFD_GETLK | F_OFD_SETLK | F_OFD_SETLKW) && l.l_pid != 0 {
-        return Err(Errno::EINVAL);
-    }
-    match cmd {
-        F_GETLK | F_OFD_GETLK => {
-            l.l_type = F_UNLCK;
-            p.write(t.mem(), &l)?;
-        }
-        _ => {
-            let mode = file.access_mode();
-            if (l.l_type == F_RDLCK && !mode.readable())
-                || (l.l_type == F_WRLCK && !mode.writable())
-            {
-                return Err(Errno::EBADF);
-            }
-        }
-    }
-    SysRet::ZERO
 }
 
 /// Whether an owner names a live thread, process or process group
@@ -326,7 +297,7 @@ pub fn sys_fcntl(t: &mut Task, a: &SyscallArgs) -> SysResult {
             SysRet::ZERO
         }
         F_GETLK | F_SETLK | F_SETLKW | F_OFD_GETLK | F_OFD_SETLK | F_OFD_SETLKW => {
-            fcntl_lock(t, a, cmd)
+            super::lock::fcntl_lock(t, a, cmd)
         }
         F_GETOWN => {
             let o = owner_now(t, fd)?;

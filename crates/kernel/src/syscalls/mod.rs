@@ -18,6 +18,7 @@ pub mod file;
 pub mod futex;
 pub mod identity;
 pub mod link;
+pub mod lock;
 pub mod mmap;
 pub mod pipe;
 pub mod poll;

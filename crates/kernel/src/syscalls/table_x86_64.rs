@@ -6,7 +6,7 @@
 
 #[allow(unused_imports)]
 use super::{
-    attr, clone, cwd, exec, fadvise, file, futex, identity, link, mmap, pipe, poll, random,
+    attr, clone, cwd, exec, fadvise, file, futex, identity, link, lock, mmap, pipe, poll, random,
     read_write, rlimit, sched, signal, splice, stat, sync, thread, time, utime, wait, xattr,
 };
 use super::{sys_ni_syscall, Handler, Status, SyscallEntry};
@@ -99,8 +99,8 @@ pub static SYSCALL_TABLE: &[SyscallEntry] = &[
     ni(69, "msgsnd"),
     ni(70, "msgrcv"),
     ni(71, "msgctl"),
-    e(72, "fcntl", Status::Partial("record locks always granted (no lock table); F_SETOWN/F_SETOWN_EX owners are recorded but no SIGIO is sent; leases, F_SETSIG, seals: EINVAL"), file::sys_fcntl),
-    ni(73, "flock"),
+    e(72, "fcntl", Status::Partial("POSIX and OFD record locks with the Linux conflict rules (no EDEADLK detection; POSIX locks drop on close(2) and at exit, not on close_range/dup2/exec closes); F_SETOWN/F_SETOWN_EX owners are recorded but no SIGIO is sent; leases, F_SETSIG, seals: EINVAL"), file::sys_fcntl),
+    e(73, "flock", Status::Supported, lock::sys_flock),
     e(74, "fsync", Status::Supported, attr::sys_fsync),
     e(75, "fdatasync", Status::Supported, attr::sys_fdatasync),
     e(76, "truncate", Status::Supported, attr::sys_truncate),
