@@ -82,6 +82,7 @@ pub struct Kernel {
     vfs: Arc<Vfs>,
     config: Config,
     hostname: Mutex<String>,
+    domainname: Mutex<String>,
     debug: Option<Arc<dyn Sink>>,
     strace: Option<Arc<dyn Sink>>,
     reported: Mutex<BTreeSet<u64>>,
@@ -126,6 +127,7 @@ impl Kernel {
             frames,
             vfs,
             hostname: Mutex::new(config.hostname.clone()),
+            domainname: Mutex::new("(none)".to_owned()),
             config,
             debug,
             strace,
@@ -164,10 +166,21 @@ impl Kernel {
 
     /// The current host name.
     pub fn hostname(&self) -> String {
-        match self.hostname.lock() {
-            Ok(h) => h.clone(),
-            Err(p) => p.into_inner().clone(),
-        }
+        crate::uts::get(&self.hostname)
+    }
+
+    /// The current NIS domain name (`(none)` until set).
+    pub fn domainname(&self) -> String {
+        crate::uts::get(&self.domainname)
+    }
+
+    /// `sethostname(2)` / `setdomainname(2)` after their checks.
+    pub fn set_uts_name(&self, which: crate::uts::UtsName, name: String) {
+        let slot = match which {
+            crate::uts::UtsName::Host => &self.hostname,
+            crate::uts::UtsName::Domain => &self.domainname,
+        };
+        crate::uts::set(slot, name);
     }
 
     /// Allocates the next process/thread id (the first is 1, init).

@@ -45,6 +45,7 @@ pub mod sysfs;
 pub mod task;
 pub mod tasks;
 pub mod usermem;
+pub mod uts;
 pub mod vdso;
 pub mod view;
 pub mod waiter;

@@ -191,6 +191,8 @@ pub struct PrctlState {
     pub nice: i32,
     /// `PR_SET_TIMERSLACK`, in nanoseconds.
     pub timer_slack_ns: u64,
+    /// `personality(2)`'s persona.
+    pub personality: u32,
 }
 
 impl Default for PrctlState {
@@ -201,6 +203,7 @@ impl Default for PrctlState {
             pdeathsig: 0,
             nice: 0,
             timer_slack_ns: crate::syscalls::prctl::DEFAULT_TIMER_SLACK_NS,
+            personality: 0,
         }
     }
 }

@@ -291,3 +291,35 @@ fn flock_and_ofd_locks_conflict_between_descriptions() {
         Err(Errno::EAGAIN)
     );
 }
+
+#[test]
+fn uts_names_and_personality() {
+    let mut t = task();
+    t.mem().write_bytes(SCRATCH, b"box").expect("scratch");
+    // sethostname("box", 3), setdomainname("bo", 2); uname sees both.
+    assert_eq!(call(&mut t, 170, [SCRATCH, 3, 0, 0, 0, 0]), Ok(0));
+    assert_eq!(call(&mut t, 171, [SCRATCH, 2, 0, 0, 0, 0]), Ok(0));
+    assert_eq!(t.kernel().hostname(), "box");
+    assert_eq!(t.kernel().domainname(), "bo");
+    assert_eq!(
+        call(&mut t, 170, [SCRATCH, 65, 0, 0, 0, 0]),
+        Err(Errno::EINVAL)
+    );
+    let minus1 = u64::from(u32::MAX);
+    assert_eq!(
+        call(&mut t, 171, [SCRATCH, minus1, 0, 0, 0, 0]),
+        Err(Errno::EINVAL)
+    );
+    assert_eq!(call(&mut t, 170, [0x10, 3, 0, 0, 0, 0]), Err(Errno::EFAULT));
+    // personality: query, set ADDR_NO_RANDOMIZE, read back, restore.
+    assert_eq!(call(&mut t, 135, [minus1, 0, 0, 0, 0, 0]), Ok(0));
+    assert_eq!(call(&mut t, 135, [0x0040000, 0, 0, 0, 0, 0]), Ok(0));
+    assert_eq!(call(&mut t, 135, [minus1, 0, 0, 0, 0, 0]), Ok(0x0040000));
+    assert_eq!(call(&mut t, 135, [0, 0, 0, 0, 0, 0]), Ok(0x0040000));
+    // Unprivileged: EPERM.
+    t.creds.setresuid(1000, 1000, 1000).expect("drop");
+    assert_eq!(
+        call(&mut t, 170, [SCRATCH, 3, 0, 0, 0, 0]),
+        Err(Errno::EPERM)
+    );
+}

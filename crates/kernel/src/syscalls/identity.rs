@@ -262,7 +262,7 @@ fn field(dst: &mut [u8; 65], s: &str) {
 }
 
 /// `uname(2)`: Linux, our host name, the configured release and version,
-/// `x86_64`, and `(none)` for the NIS domain as Linux shows it.
+/// `x86_64`, and the NIS domain (`(none)` until set, as Linux shows it).
 pub fn sys_uname(t: &mut Task, a: &SyscallArgs) -> SysResult {
     let k = t.kernel().clone();
     let mut u = new_utsname::default();
@@ -271,7 +271,35 @@ pub fn sys_uname(t: &mut Task, a: &SyscallArgs) -> SysResult {
     field(&mut u.release, &k.config().release);
     field(&mut u.version, &k.config().version);
     field(&mut u.machine, "x86_64");
-    field(&mut u.domainname, "(none)");
+    field(&mut u.domainname, &k.domainname());
     a.ptr::<new_utsname>(0).write(t.mem(), &u)?;
     SysRet::ZERO
+}
+
+/// `sethostname(2)` and `setdomainname(2)`: `EPERM` without
+/// `CAP_SYS_ADMIN`, `EINVAL` for a length outside `[0, 64]`, `EFAULT`.
+/// The name is kept as UTF-8 (invalid bytes become U+FFFD).
+fn set_uts(t: &mut Task, a: &SyscallArgs, which: crate::uts::UtsName) -> SysResult {
+    if !t.creds.is_privileged() {
+        return Err(Errno::EPERM);
+    }
+    let len = usize::try_from(a.i32(1))
+        .ok()
+        .filter(|n| *n <= crate::uts::NEW_UTS_LEN)
+        .ok_or(Errno::EINVAL)?;
+    let mut buf = vec![0u8; len];
+    a.slice(0, 1).read_prefix(t.mem(), &mut buf)?;
+    let name = String::from_utf8_lossy(&buf).into_owned();
+    t.kernel().set_uts_name(which, name);
+    SysRet::ZERO
+}
+
+/// `sethostname(2)`.
+pub fn sys_sethostname(t: &mut Task, a: &SyscallArgs) -> SysResult {
+    set_uts(t, a, crate::uts::UtsName::Host)
+}
+
+/// `setdomainname(2)`.
+pub fn sys_setdomainname(t: &mut Task, a: &SyscallArgs) -> SysResult {
+    set_uts(t, a, crate::uts::UtsName::Domain)
 }

@@ -20,6 +20,7 @@ pub mod identity;
 pub mod link;
 pub mod lock;
 pub mod mmap;
+pub mod personality;
 pub mod pipe;
 pub mod poll;
 pub mod prctl;

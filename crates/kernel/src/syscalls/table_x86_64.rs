@@ -6,8 +6,9 @@
 
 #[allow(unused_imports)]
 use super::{
-    attr, clone, cwd, exec, fadvise, file, futex, identity, link, lock, mmap, pipe, poll, random,
-    read_write, rlimit, sched, signal, splice, stat, sync, thread, time, utime, wait, xattr,
+    attr, clone, cwd, exec, fadvise, file, futex, identity, link, lock, mmap, personality, pipe,
+    poll, random, read_write, rlimit, sched, signal, splice, stat, sync, thread, time, utime, wait,
+    xattr,
 };
 use super::{sys_ni_syscall, Handler, Status, SyscallEntry};
 use abi::Errno;
@@ -162,7 +163,7 @@ pub static SYSCALL_TABLE: &[SyscallEntry] = &[
     e(132, "utime", Status::Supported, utime::sys_utime),
     e(133, "mknod", Status::Supported, link::sys_mknod),
     ni(134, "uselib"),
-    ni(135, "personality"),
+    e(135, "personality", Status::Partial("the persona is recorded and read back; programs always run as PER_LINUX (READ_IMPLIES_EXEC, ADDR_LIMIT_32BIT and the like have no effect)"), personality::sys_personality),
     ni(136, "ustat"),
     e(137, "statfs", Status::Supported, stat::sys_statfs),
     e(138, "fstatfs", Status::Supported, stat::sys_fstatfs),
@@ -197,8 +198,8 @@ pub static SYSCALL_TABLE: &[SyscallEntry] = &[
     ni(167, "swapon"),
     ni(168, "swapoff"),
     ni(169, "reboot"),
-    ni(170, "sethostname"),
-    ni(171, "setdomainname"),
+    e(170, "sethostname", Status::Partial("a name that is not UTF-8 is stored with U+FFFD for the invalid bytes"), identity::sys_sethostname),
+    e(171, "setdomainname", Status::Partial("a name that is not UTF-8 is stored with U+FFFD for the invalid bytes"), identity::sys_setdomainname),
     ni(172, "iopl"),
     ni(173, "ioperm"),
     ni(174, "create_module"),
