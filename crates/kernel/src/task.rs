@@ -103,6 +103,8 @@ pub struct ThreadGroup {
     pub exit: Option<ExitStatus>,
     /// Process-directed pending signals (`kill`, `rt_sigqueueinfo`).
     pub pending: PendingSignals,
+    /// `membarrier(2)` registrations (`MEMBARRIER_CMD_REGISTER_*` bits).
+    pub membarrier: u32,
 }
 
 impl ThreadGroup {
@@ -117,6 +119,7 @@ impl ThreadGroup {
             rlimits: Rlimits::default(),
             exit: None,
             pending: PendingSignals::default(),
+            membarrier: 0,
         }
     }
 }

@@ -323,3 +323,18 @@ fn uts_names_and_personality() {
         Err(Errno::EPERM)
     );
 }
+
+#[test]
+fn membarrier_registration_rules() {
+    let mut t = task();
+    let query = call(&mut t, 324, [0, 0, 0, 0, 0, 0]).expect("query");
+    assert_eq!(query & 1, 1);
+    assert_eq!(call(&mut t, 324, [8, 0, 0, 0, 0, 0]), Err(Errno::EPERM));
+    assert_eq!(call(&mut t, 324, [16, 0, 0, 0, 0, 0]), Ok(0));
+    assert_eq!(call(&mut t, 324, [8, 0, 0, 0, 0, 0]), Ok(0));
+    assert_eq!(call(&mut t, 324, [0, 1, 0, 0, 0, 0]), Err(Errno::EINVAL));
+    assert_eq!(
+        call(&mut t, 324, [1 << 20, 0, 0, 0, 0, 0]),
+        Err(Errno::EINVAL)
+    );
+}

@@ -19,6 +19,7 @@ pub mod futex;
 pub mod identity;
 pub mod link;
 pub mod lock;
+pub mod membarrier;
 pub mod mmap;
 pub mod personality;
 pub mod pipe;

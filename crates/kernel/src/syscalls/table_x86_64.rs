@@ -6,9 +6,9 @@
 
 #[allow(unused_imports)]
 use super::{
-    attr, clone, cwd, exec, fadvise, file, futex, identity, link, lock, mmap, personality, pipe,
-    poll, random, read_write, rlimit, sched, signal, splice, stat, sync, thread, time, utime, wait,
-    xattr,
+    attr, clone, cwd, exec, fadvise, file, futex, identity, link, lock, membarrier, mmap,
+    personality, pipe, poll, random, read_write, rlimit, sched, signal, splice, stat, sync, thread,
+    time, utime, wait, xattr,
 };
 use super::{sys_ni_syscall, Handler, Status, SyscallEntry};
 use abi::Errno;
@@ -352,7 +352,7 @@ pub static SYSCALL_TABLE: &[SyscallEntry] = &[
     ni(321, "bpf"),
     ni(322, "execveat"),
     ni(323, "userfaultfd"),
-    ni(324, "membarrier"),
+    e(324, "membarrier", Status::Partial("every barrier is the host MEMBARRIER_CMD_GLOBAL (an RCU grace period, about 15 ms here); no SYNC_CORE, RSEQ or GET_REGISTRATIONS commands, no MEMBARRIER_CMD_FLAG_CPU"), membarrier::sys_membarrier),
     e(325, "mlock2", Status::Supported, mmap::sys_mlock2),
     e(326, "copy_file_range", Status::Partial("the source must support positioned reads (regular files); a socket source gives EINVAL"), splice::sys_copy_file_range),
     e(327, "preadv2", Status::Partial("a blocking descriptor sleeps on its file's wait queue (pipes); host-backed files have none and are re-checked with backoff"), read_write::sys_preadv2),
