@@ -99,6 +99,8 @@ pub struct Kernel {
     pub(crate) futexes: crate::futex::FutexTable,
     /// Advisory file locks (`fcntl`, `flock`).
     pub(crate) locks: crate::locks::LockTable,
+    /// `ITIMER_REAL` timers (`setitimer`, `alarm`).
+    pub(crate) itimers: crate::itimer::ItimerTable,
 }
 
 impl core::fmt::Debug for Kernel {
@@ -141,6 +143,7 @@ impl Kernel {
             idle: std::sync::Condvar::new(),
             futexes: crate::futex::FutexTable::default(),
             locks: crate::locks::LockTable::default(),
+            itimers: crate::itimer::ItimerTable::default(),
         })
     }
 
