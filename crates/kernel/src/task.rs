@@ -196,6 +196,8 @@ pub struct PrctlState {
     pub timer_slack_ns: u64,
     /// `personality(2)`'s persona.
     pub personality: u32,
+    /// `ioprio_set(2)`'s I/O priority (0: none set).
+    pub ioprio: u32,
 }
 
 impl Default for PrctlState {
@@ -207,6 +209,7 @@ impl Default for PrctlState {
             nice: 0,
             timer_slack_ns: crate::syscalls::prctl::DEFAULT_TIMER_SLACK_NS,
             personality: 0,
+            ioprio: 0,
         }
     }
 }

@@ -338,3 +338,27 @@ fn membarrier_registration_rules() {
         Err(Errno::EINVAL)
     );
 }
+
+#[test]
+fn ioprio_of_the_caller() {
+    let mut t = task();
+    let be4 = (2 << 13) | 4;
+    assert_eq!(call(&mut t, 252, [1, 0, 0, 0, 0, 0]), Ok(0));
+    assert_eq!(call(&mut t, 251, [1, 0, be4, 0, 0, 0]), Ok(0));
+    assert_eq!(call(&mut t, 252, [1, 0, 0, 0, 0, 0]), Ok(be4));
+    assert_eq!(
+        call(&mut t, 251, [1, 0, 7 << 13, 0, 0, 0]),
+        Err(Errno::EINVAL)
+    );
+    assert_eq!(call(&mut t, 251, [1, 0, (2 << 13) | 8, 0, 0, 0]), Ok(0));
+    assert_eq!(call(&mut t, 252, [42, 0, 0, 0, 0, 0]), Err(Errno::EINVAL));
+    assert_eq!(
+        call(&mut t, 252, [1, 999_999, 0, 0, 0, 0]),
+        Err(Errno::ESRCH)
+    );
+    t.creds.setresuid(1000, 1000, 1000).expect("drop");
+    assert_eq!(
+        call(&mut t, 251, [1, 0, 1 << 13, 0, 0, 0]),
+        Err(Errno::EPERM)
+    );
+}

@@ -17,6 +17,7 @@ pub mod fadvise;
 pub mod file;
 pub mod futex;
 pub mod identity;
+pub mod ioprio;
 pub mod itimer;
 pub mod link;
 pub mod lock;

@@ -6,9 +6,9 @@
 
 #[allow(unused_imports)]
 use super::{
-    attr, clone, cwd, exec, fadvise, file, futex, identity, itimer, link, lock, membarrier, mmap,
-    personality, pipe, poll, random, read_write, rlimit, sched, signal, splice, stat, sync, thread,
-    time, utime, wait, xattr,
+    attr, clone, cwd, exec, fadvise, file, futex, identity, ioprio, itimer, link, lock, membarrier,
+    mmap, personality, pipe, poll, random, read_write, rlimit, sched, signal, splice, stat, sync,
+    thread, time, utime, wait, xattr,
 };
 use super::{sys_ni_syscall, Handler, Status, SyscallEntry};
 use abi::Errno;
@@ -279,8 +279,8 @@ pub static SYSCALL_TABLE: &[SyscallEntry] = &[
     ni(248, "add_key"),
     ni(249, "request_key"),
     ni(250, "keyctl"),
-    ni(251, "ioprio_set"),
-    ni(252, "ioprio_get"),
+    e(251, "ioprio_set", Status::Partial("the caller only (IOPRIO_WHO_PROCESS with 0 or its own id; other targets give EINVAL); the priority is recorded and does not reorder the host I/O the Sentry does"), ioprio::sys_ioprio_set),
+    e(252, "ioprio_get", Status::Partial("the caller only (IOPRIO_WHO_PROCESS with 0 or its own id; other targets give EINVAL); the priority is recorded and does not reorder the host I/O the Sentry does"), ioprio::sys_ioprio_get),
     ni(253, "inotify_init"),
     ni(254, "inotify_add_watch"),
     ni(255, "inotify_rm_watch"),
