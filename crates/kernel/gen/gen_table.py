@@ -60,6 +60,7 @@ add("poll", "poll", 'Partial("sleeps on the files\' wait queues; host-backed fil
 add("poll", "ppoll", 'Partial("sleeps on the files\' wait queues; host-backed files are re-checked with backoff")')
 add("sched", "sched_getscheduler sched_getparam sched_get_priority_max sched_get_priority_min getpriority")
 add("sched", "setpriority", 'Partial("the nice value is recorded, not applied to the host scheduler")')
+add("sched", "sched_setscheduler sched_setparam", 'Partial("SCHED_OTHER/BATCH/IDLE are recorded for the caller and reported, not applied to the host scheduler; SCHED_FIFO/RR/DEADLINE give EPERM; another thread gives EINVAL")')
 add("mmap", "mlock mlock2 munlock mlockall munlockall")
 add("wait", "wait4", 'Partial("exits only: no job control, so stopped/continued children are never reported")')
 add("wait", "waitid", 'Partial("exits only (no job control); P_PIDFD: EINVAL")')

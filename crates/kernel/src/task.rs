@@ -198,6 +198,8 @@ pub struct PrctlState {
     pub personality: u32,
     /// `ioprio_set(2)`'s I/O priority (0: none set).
     pub ioprio: u32,
+    /// `sched_setscheduler(2)`'s policy (`SCHED_OTHER` is 0).
+    pub sched_policy: i32,
 }
 
 impl Default for PrctlState {
@@ -210,6 +212,7 @@ impl Default for PrctlState {
             timer_slack_ns: crate::syscalls::prctl::DEFAULT_TIMER_SLACK_NS,
             personality: 0,
             ioprio: 0,
+            sched_policy: 0,
         }
     }
 }

@@ -362,3 +362,40 @@ fn ioprio_of_the_caller() {
         Err(Errno::EPERM)
     );
 }
+
+#[test]
+fn normal_scheduling_policies_are_recorded() {
+    let mut t = task();
+    UserPtr::<i32>::new(SCRATCH)
+        .write(t.mem(), &0)
+        .expect("scratch");
+    // sched_setscheduler(0, SCHED_BATCH, {0}); sched_getscheduler(0).
+    assert_eq!(call(&mut t, 144, [0, 3, SCRATCH, 0, 0, 0]), Ok(0));
+    assert_eq!(call(&mut t, 145, [0, 0, 0, 0, 0, 0]), Ok(3));
+    assert_eq!(
+        call(&mut t, 144, [0, 42, SCRATCH, 0, 0, 0]),
+        Err(Errno::EINVAL)
+    );
+    assert_eq!(
+        call(&mut t, 144, [0, 1, SCRATCH, 0, 0, 0]),
+        Err(Errno::EINVAL)
+    );
+    UserPtr::<i32>::new(SCRATCH)
+        .write(t.mem(), &10)
+        .expect("scratch");
+    assert_eq!(
+        call(&mut t, 144, [0, 1, SCRATCH, 0, 0, 0]),
+        Err(Errno::EPERM)
+    );
+    assert_eq!(
+        call(&mut t, 144, [0, 0, SCRATCH, 0, 0, 0]),
+        Err(Errno::EINVAL)
+    );
+    // sched_setparam keeps the policy.
+    UserPtr::<i32>::new(SCRATCH)
+        .write(t.mem(), &0)
+        .expect("scratch");
+    assert_eq!(call(&mut t, 142, [0, SCRATCH, 0, 0, 0, 0]), Ok(0));
+    assert_eq!(call(&mut t, 145, [0, 0, 0, 0, 0, 0]), Ok(3));
+    assert_eq!(call(&mut t, 142, [0, 0, 0, 0, 0, 0]), Err(Errno::EINVAL));
+}
