@@ -99,8 +99,6 @@ pub struct Kernel {
     pub(crate) futexes: crate::futex::FutexTable,
     /// Advisory file locks (`fcntl`, `flock`).
     pub(crate) locks: crate::locks::LockTable,
-    /// `ITIMER_REAL` timers (`setitimer`, `alarm`).
-    pub(crate) itimers: crate::itimer::ItimerTable,
 }
 
 impl core::fmt::Debug for Kernel {
@@ -143,7 +141,6 @@ impl Kernel {
             idle: std::sync::Condvar::new(),
             futexes: crate::futex::FutexTable::default(),
             locks: crate::locks::LockTable::default(),
-            itimers: crate::itimer::ItimerTable::default(),
         })
     }
 

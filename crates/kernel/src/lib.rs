@@ -26,7 +26,6 @@ pub mod fdtable;
 pub mod file_pages;
 pub mod fs_share;
 pub mod futex;
-pub mod itimer;
 pub mod kernel;
 pub mod limits;
 pub mod locks;

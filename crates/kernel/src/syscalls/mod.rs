@@ -18,7 +18,6 @@ pub mod file;
 pub mod futex;
 pub mod identity;
 pub mod ioprio;
-pub mod itimer;
 pub mod link;
 pub mod lock;
 pub mod membarrier;

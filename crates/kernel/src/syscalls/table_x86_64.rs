@@ -6,9 +6,9 @@
 
 #[allow(unused_imports)]
 use super::{
-    attr, clone, cwd, exec, fadvise, file, futex, identity, ioprio, itimer, link, lock, membarrier,
-    mmap, personality, pipe, poll, random, read_write, rlimit, sched, signal, splice, stat, sync,
-    thread, time, utime, wait, xattr,
+    attr, clone, cwd, exec, fadvise, file, futex, identity, ioprio, link, lock, membarrier, mmap,
+    personality, pipe, poll, random, read_write, rlimit, sched, signal, splice, stat, sync, thread,
+    time, utime, wait, xattr,
 };
 use super::{sys_ni_syscall, Handler, Status, SyscallEntry};
 use abi::Errno;
@@ -64,9 +64,9 @@ pub static SYSCALL_TABLE: &[SyscallEntry] = &[
     e(33, "dup2", Status::Supported, file::sys_dup2),
     e(34, "pause", Status::Supported, signal::sys_pause),
     e(35, "nanosleep", Status::Supported, time::sys_nanosleep),
-    e(36, "getitimer", Status::Partial("ITIMER_REAL only: ITIMER_VIRTUAL and ITIMER_PROF read as disarmed and arming them gives EINVAL (no per-thread CPU-time timers yet)"), itimer::sys_getitimer),
-    e(37, "alarm", Status::Supported, itimer::sys_alarm),
-    e(38, "setitimer", Status::Partial("ITIMER_REAL only: ITIMER_VIRTUAL and ITIMER_PROF read as disarmed and arming them gives EINVAL (no per-thread CPU-time timers yet)"), itimer::sys_setitimer),
+    ni(36, "getitimer"),
+    ni(37, "alarm"),
+    ni(38, "setitimer"),
     e(39, "getpid", Status::Supported, identity::sys_getpid),
     e(40, "sendfile", Status::Partial("the source must support positioned reads (regular files); a socket source gives EINVAL"), splice::sys_sendfile),
     ni(41, "socket"),

@@ -89,27 +89,13 @@ pub fn read_file(vfs: &Vfs, path: &str) -> Vec<u8> {
 
 /// Compiles a freestanding C program (no libc) to a static executable.
 pub fn compile_static(name: &str, source: &str) -> Vec<u8> {
-    compile(
-        name,
-        source,
-        &["-static", "-nostdlib", "-fno-stack-protector", "-O1"],
-    )
-}
-
-/// Compiles a C program against glibc to a static executable.
-pub fn compile_static_libc(name: &str, source: &str) -> Vec<u8> {
-    compile(name, source, &["-static", "-O1"])
-}
-
-fn compile(name: &str, source: &str, flags: &[&str]) -> Vec<u8> {
     let dir = std::env::temp_dir().join(format!("kernel-test-{}-{name}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("tmpdir");
     let src = dir.join("prog.c");
     let bin = dir.join("prog");
     std::fs::write(&src, source).expect("write source");
     let st = std::process::Command::new("gcc")
-        .args(flags)
-        .arg("-o")
+        .args(["-static", "-nostdlib", "-fno-stack-protector", "-O1", "-o"])
         .arg(&bin)
         .arg(&src)
         .status()
