@@ -25,7 +25,7 @@ add("time", "clock_getres gettimeofday time nanosleep clock_nanosleep")
 add("time", "clock_gettime", 'Partial("the CPU clock of another thread or process (named by pid) gives EINVAL: its time is not visible to the caller")')
 add("thread", "arch_prctl set_tid_address set_robust_list get_robust_list exit exit_group "
     "sched_getaffinity sched_yield getcpu")
-add("thread", "prctl", 'Partial("PR_SET/GET_NAME, PR_SET/GET_DUMPABLE, PR_SET/GET_NO_NEW_PRIVS, PR_SET/GET_PDEATHSIG, PR_SET/GET_TIMERSLACK, PR_CAPBSET_READ, PR_GET_CHILD_SUBREAPER, PR_GET_SECCOMP only")')
+add("thread", "prctl", 'Partial("PR_SET/GET_NAME, PR_SET/GET_DUMPABLE, PR_SET/GET_NO_NEW_PRIVS, PR_SET/GET_PDEATHSIG, PR_SET/GET_TIMERSLACK, PR_CAPBSET_READ, PR_GET_SECCOMP only")')
 add("random", "getrandom")
 add("exec", "execve", 'Partial("no execveat; set-user-ID bits are not honoured")')
 add("mmap", "mmap", 'Partial("MAP_SHARED with PROT_WRITE of a file gives ENODEV (no write-back)")')

@@ -37,10 +37,19 @@ const S_IFIFO: u32 = 0o010000;
 
 static NEXT_INO: AtomicU64 = AtomicU64::new(1);
 
+/// A pipe's capacity in bytes (`F_GETPIPE_SZ`); Linux's default to start.
+struct Capacity(usize);
+
+impl Default for Capacity {
+    fn default() -> Self {
+        Capacity(PIPE_CAPACITY)
+    }
+}
+
+#[derive(Default)]
 struct PipeState {
     data: VecDeque<u8>,
-    /// The capacity in bytes (`F_GETPIPE_SZ`).
-    capacity: usize,
+    capacity: Capacity,
     readers: usize,
     writers: usize,
 }
@@ -116,7 +125,7 @@ impl FileImpl for PipeEnd {
     }
 
     fn pipe_size(&self) -> vfs::Result<usize> {
-        Ok(self.pipe.lock().capacity)
+        Ok(self.pipe.lock().capacity.0)
     }
 
     /// `pipe_set_size`: `EINVAL` above 2 GiB, `EPERM` above
@@ -125,13 +134,13 @@ impl FileImpl for PipeEnd {
     fn set_pipe_size(&self, arg: u32, privileged: bool) -> vfs::Result<usize> {
         let size = round_pipe_size(arg).ok_or(Errno::EINVAL)?;
         let mut st = self.pipe.lock();
-        if size > st.capacity && size > PIPE_MAX_SIZE && !privileged {
+        if size > st.capacity.0 && size > PIPE_MAX_SIZE && !privileged {
             return Err(Errno::EPERM);
         }
         if st.data.len() > size {
             return Err(Errno::EBUSY);
         }
-        st.capacity = size;
+        st.capacity = Capacity(size);
         drop(st);
         self.pipe.queue.notify(POLLOUT);
         Ok(size)
@@ -163,7 +172,7 @@ impl FileImpl for PipeEnd {
         if st.readers == 0 {
             return Err(Errno::EPIPE);
         }
-        let space = st.capacity.saturating_sub(st.data.len());
+        let space = st.capacity.0.saturating_sub(st.data.len());
         if space == 0 || (buf.len() <= PIPE_BUF && space < buf.len()) {
             return Err(Errno::EAGAIN);
         }
@@ -199,7 +208,7 @@ impl FileImpl for PipeEnd {
         if self.write {
             if st.readers == 0 {
                 r |= POLLERR;
-            } else if st.data.len() < st.capacity {
+            } else if st.data.len() < st.capacity.0 {
                 r |= POLLOUT;
             }
         } else {
@@ -246,12 +255,7 @@ pub fn new_pipe(
         ..InodeAttr::default()
     };
     let pipe = Arc::new(Pipe {
-        state: Mutex::new(PipeState {
-            data: VecDeque::new(),
-            capacity: PIPE_CAPACITY,
-            readers: 0,
-            writers: 0,
-        }),
+        state: Mutex::new(PipeState::default()),
         attr,
         queue: WaitQueue::new(),
     });

@@ -1,12 +1,9 @@
 //! The `prctl(2)` options beyond the thread ones in [`super::thread`]:
-//! timer slack, the capability bounding set, and the queries whose answer
-//! follows from what the sandbox supports (no child subreapers, no seccomp
-//! filters for the application).
+//! timer slack, the capability bounding set, and the seccomp query (the
+//! application cannot install filters).
 
 use abi::capability::cap_valid;
-use abi::prctl::{
-    PR_CAPBSET_READ, PR_GET_CHILD_SUBREAPER, PR_GET_SECCOMP, PR_GET_TIMERSLACK, PR_SET_TIMERSLACK,
-};
+use abi::prctl::{PR_CAPBSET_READ, PR_GET_SECCOMP, PR_GET_TIMERSLACK, PR_SET_TIMERSLACK};
 use abi::Errno;
 
 use super::{SysResult, SysRet, SyscallArgs};
@@ -20,8 +17,6 @@ pub const DEFAULT_TIMER_SLACK_NS: u64 = 50_000;
 ///
 /// - `PR_CAPBSET_READ`: 1 for a valid capability (the bounding set is
 ///   full: nothing can drop from it), `EINVAL` otherwise.
-/// - `PR_GET_CHILD_SUBREAPER`: 0 (`PR_SET_CHILD_SUBREAPER` is not
-///   supported, so no task is one).
 /// - `PR_GET_SECCOMP`: 0 (the `seccomp` call is not available to the
 ///   application, so no filter is ever installed).
 /// - `PR_SET_TIMERSLACK`/`PR_GET_TIMERSLACK`: recorded per thread and
@@ -35,10 +30,6 @@ pub fn sys_prctl_more(t: &mut Task, a: &SyscallArgs) -> SysResult {
                 return Err(Errno::EINVAL);
             }
             Ok(SysRet::Value(1))
-        }
-        PR_GET_CHILD_SUBREAPER => {
-            a.ptr::<i32>(1).write(t.mem(), &0)?;
-            SysRet::ZERO
         }
         PR_GET_SECCOMP => SysRet::ZERO,
         PR_GET_TIMERSLACK => Ok(SysRet::Value(t.prctl.timer_slack_ns)),

@@ -185,7 +185,7 @@ pub static SYSCALL_TABLE: &[SyscallEntry] = &[
     ni(154, "modify_ldt"),
     ni(155, "pivot_root"),
     ni(156, "_sysctl"),
-    e(157, "prctl", Status::Partial("PR_SET/GET_NAME, PR_SET/GET_DUMPABLE, PR_SET/GET_NO_NEW_PRIVS, PR_SET/GET_PDEATHSIG, PR_SET/GET_TIMERSLACK, PR_CAPBSET_READ, PR_GET_CHILD_SUBREAPER, PR_GET_SECCOMP only"), thread::sys_prctl),
+    e(157, "prctl", Status::Partial("PR_SET/GET_NAME, PR_SET/GET_DUMPABLE, PR_SET/GET_NO_NEW_PRIVS, PR_SET/GET_PDEATHSIG, PR_SET/GET_TIMERSLACK, PR_CAPBSET_READ, PR_GET_SECCOMP only"), thread::sys_prctl),
     e(158, "arch_prctl", Status::Supported, thread::sys_arch_prctl),
     ni(159, "adjtimex"),
     e(160, "setrlimit", Status::Supported, rlimit::sys_setrlimit),
