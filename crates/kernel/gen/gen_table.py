@@ -49,7 +49,7 @@ add("personality", "personality", 'Partial("the persona is recorded and read bac
 add("splice", "sendfile copy_file_range", 'Partial("the source must support positioned reads (regular files); a socket source gives EINVAL")')
 add("stat", "getdents")
 add("time", "clock_settime settimeofday", 'Partial("setting the wall clock gives EPERM even to root (it follows the host\'s, as in gVisor); the argument checks and a time-zone-only settimeofday are Linux\'s")')
-add("attr", "fallocate", 'Partial("mode 0 only; other modes give EOPNOTSUPP")')
+add("attr", "fallocate", 'Partial("modes 0, FALLOC_FL_KEEP_SIZE (reserves nothing: st_blocks does not grow) and FALLOC_FL_PUNCH_HOLE (zeroes the range; freed blocks are not reported) as on tmpfs; other modes give EOPNOTSUPP")')
 add("cwd", "getcwd chdir fchdir chroot umask")
 add("xattr", "getxattr lgetxattr fgetxattr listxattr llistxattr flistxattr setxattr lsetxattr fsetxattr removexattr lremovexattr fremovexattr")
 add("time", "times")

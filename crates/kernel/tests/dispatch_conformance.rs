@@ -394,3 +394,29 @@ fn normal_scheduling_policies_are_recorded() {
     assert_eq!(call(&mut t, 145, [0, 0, 0, 0, 0, 0]), Ok(3));
     assert_eq!(call(&mut t, 142, [0, 0, 0, 0, 0, 0]), Err(Errno::EINVAL));
 }
+
+#[test]
+fn fallocate_keep_size_and_punch_hole() {
+    let mut t = task();
+    let out = t.file(1).expect("fd 1");
+    assert_eq!(out.pwrite(&[7u8; 100], 0), Ok(100));
+    // FALLOC_FL_KEEP_SIZE past the end leaves the size.
+    assert_eq!(call(&mut t, 285, [1, 1, 100, 4096, 0, 0]), Ok(0));
+    assert_eq!(out.stat().map(|a| a.size), Ok(100));
+    // A punch needs KEEP_SIZE; with it, the range reads as zeros.
+    assert_eq!(
+        call(&mut t, 285, [1, 2, 10, 20, 0, 0]),
+        Err(Errno::EOPNOTSUPP)
+    );
+    assert_eq!(call(&mut t, 285, [1, 3, 10, 20, 0, 0]), Ok(0));
+    let mut buf = [0u8; 40];
+    assert_eq!(out.pread(&mut buf, 0), Ok(40));
+    assert_eq!(&buf[..10], &[7; 10]);
+    assert_eq!(&buf[10..30], &[0; 20]);
+    assert_eq!(&buf[30..], &[7; 10]);
+    assert_eq!(out.stat().map(|a| a.size), Ok(100));
+    assert_eq!(
+        call(&mut t, 285, [1, 0x10, 0, 1, 0, 0]),
+        Err(Errno::EOPNOTSUPP)
+    );
+}

@@ -313,7 +313,7 @@ pub static SYSCALL_TABLE: &[SyscallEntry] = &[
     ni(282, "signalfd"),
     ni(283, "timerfd_create"),
     ni(284, "eventfd"),
-    e(285, "fallocate", Status::Partial("mode 0 only; other modes give EOPNOTSUPP"), attr::sys_fallocate),
+    e(285, "fallocate", Status::Partial("modes 0, FALLOC_FL_KEEP_SIZE (reserves nothing: st_blocks does not grow) and FALLOC_FL_PUNCH_HOLE (zeroes the range; freed blocks are not reported) as on tmpfs; other modes give EOPNOTSUPP"), attr::sys_fallocate),
     ni(286, "timerfd_settime"),
     ni(287, "timerfd_gettime"),
     ni(288, "accept4"),
