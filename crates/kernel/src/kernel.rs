@@ -41,6 +41,10 @@ pub struct Config {
     /// path); when false the page always says "not ready" and every vDSO
     /// clock read makes the system call (the answers are the same).
     pub vdso_fast_clock: bool,
+    /// The most application threads that may live at once (each costs a
+    /// Sentry thread and a stub thread): `clone` fails with `EAGAIN`
+    /// beyond it, so a fork bomb cannot exhaust the host.
+    pub max_tasks: usize,
 }
 
 impl Default for Config {
@@ -54,6 +58,7 @@ impl Default for Config {
             memory_limit: 4 << 30,
             cpus: fs_sys::host_cpus(),
             vdso_fast_clock: true,
+            max_tasks: 4096,
         }
     }
 }

@@ -19,6 +19,10 @@ pub const PIPE_BUF: usize = 4096;
 /// `POLLERR` and `POLLHUP`.
 const POLLERR: u32 = 0x8;
 const POLLHUP: u32 = 0x10;
+/// `POLLRDNORM` and `POLLWRNORM`, which a pipe reports with `POLLIN` and
+/// `POLLOUT`.
+const POLLRDNORM: u32 = 0x40;
+const POLLWRNORM: u32 = 0x100;
 const FIONREAD: u32 = 0x541B;
 const S_IFIFO: u32 = 0o010000;
 
@@ -27,6 +31,11 @@ static NEXT_INO: AtomicU64 = AtomicU64::new(1);
 #[derive(Default)]
 struct PipeState {
     data: VecDeque<u8>,
+    /// Lengths of the packets at the front of `data` in packet mode
+    /// (`O_DIRECT`): each write (or `PIPE_BUF` piece of one) is read as a
+    /// whole or its rest discarded. Empty when the pipe holds a plain
+    /// byte stream.
+    packets: VecDeque<usize>,
     readers: usize,
     writers: usize,
 }
@@ -59,10 +68,12 @@ impl Inode for PipeInode {
 struct PipeEnd {
     pipe: Arc<Pipe>,
     write: bool,
+    /// Packet mode (`pipe2(O_DIRECT)`): this end writes packets.
+    packet: bool,
 }
 
 impl PipeEnd {
-    fn new(pipe: &Arc<Pipe>, write: bool) -> PipeEnd {
+    fn new(pipe: &Arc<Pipe>, write: bool, packet: bool) -> PipeEnd {
         let mut st = pipe.lock();
         if write {
             st.writers += 1;
@@ -73,6 +84,7 @@ impl PipeEnd {
         PipeEnd {
             pipe: pipe.clone(),
             write,
+            packet,
         }
     }
 }
@@ -108,8 +120,15 @@ impl FileImpl for PipeEnd {
                 Err(Errno::EAGAIN)
             };
         }
-        let n = buf.len().min(st.data.len());
-        for (dst, src) in buf.iter_mut().zip(st.data.drain(..n)) {
+        // A packet is read whole; what does not fit is discarded.
+        let (n, consumed) = match st.packets.pop_front() {
+            Some(p) => (buf.len().min(p), p),
+            None => {
+                let n = buf.len().min(st.data.len());
+                (n, n)
+            }
+        };
+        for (dst, src) in buf.iter_mut().zip(st.data.drain(..consumed)) {
             *dst = src;
         }
         drop(st);
@@ -128,6 +147,14 @@ impl FileImpl for PipeEnd {
         }
         let n = buf.len().min(space);
         st.data.extend(&buf[..n]);
+        if self.packet {
+            let mut left = n;
+            while left > 0 {
+                let p = left.min(PIPE_BUF);
+                st.packets.push_back(p);
+                left -= p;
+            }
+        }
         drop(st);
         self.pipe.queue.notify(POLLIN);
         Ok(n)
@@ -159,11 +186,11 @@ impl FileImpl for PipeEnd {
             if st.readers == 0 {
                 r |= POLLERR;
             } else if st.data.len() < PIPE_CAPACITY {
-                r |= POLLOUT;
+                r |= POLLOUT | POLLWRNORM;
             }
         } else {
             if !st.data.is_empty() {
-                r |= POLLIN;
+                r |= POLLIN | POLLRDNORM;
             }
             if st.writers == 0 {
                 r |= POLLHUP;
@@ -184,7 +211,7 @@ pub fn is_pipe(file: &FileDescription) -> bool {
 }
 
 /// Creates a pipe owned by `uid`/`gid` and returns its (read, write) ends
-/// with `flags` (`O_NONBLOCK` kept as status, the rest ignored).
+/// with `flags` (`O_NONBLOCK` kept as status; `O_DIRECT`: packet mode).
 pub fn new_pipe(
     uid: u32,
     gid: u32,
@@ -210,15 +237,16 @@ pub fn new_pipe(
         queue: WaitQueue::new(),
     });
     let inode: Arc<dyn Inode> = Arc::new(PipeInode(pipe.clone()));
-    let status = flags & OpenFlags::O_NONBLOCK;
+    let packet = flags.contains(OpenFlags::O_DIRECT);
+    let status = flags & (OpenFlags::O_NONBLOCK | OpenFlags::O_DIRECT);
     let r = FileDescription::new(
-        Box::new(PipeEnd::new(&pipe, false)),
+        Box::new(PipeEnd::new(&pipe, false, packet)),
         inode.clone(),
         None,
         status,
     )?;
     let w = FileDescription::new(
-        Box::new(PipeEnd::new(&pipe, true)),
+        Box::new(PipeEnd::new(&pipe, true, packet)),
         inode,
         None,
         status | OpenFlags::O_WRONLY,
@@ -271,6 +299,21 @@ mod tests {
         assert_eq!(seen.0.swap(0, Ordering::SeqCst), POLLOUT);
         drop(w);
         assert_eq!(seen.0.load(Ordering::SeqCst), POLLIN | POLLHUP);
+    }
+
+    #[test]
+    fn packet_mode_reads_one_write_at_a_time() {
+        let (r, w) = new_pipe(0, 0, Timespec::default(), OpenFlags::O_DIRECT).expect("pipe");
+        assert_eq!(w.write(b"hello"), Ok(5));
+        assert_eq!(w.write(b"world!"), Ok(6));
+        let mut buf = [0u8; 3];
+        // The rest of the first packet is discarded.
+        assert_eq!(r.read(&mut buf), Ok(3));
+        assert_eq!(&buf, b"hel");
+        let mut big = [0u8; 64];
+        assert_eq!(r.read(&mut big), Ok(6));
+        assert_eq!(&big[..6], b"world!");
+        assert_eq!(r.read(&mut big), Err(Errno::EAGAIN));
     }
 
     #[test]

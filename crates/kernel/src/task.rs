@@ -116,6 +116,13 @@ pub struct ThreadGroup {
     pub exit: Option<ExitStatus>,
     /// Process-directed pending signals (`kill`, `rt_sigqueueinfo`).
     pub pending: PendingSignals,
+    /// `ITIMER_REAL` (`alarm`, `setitimer`).
+    pub itimer_real: Arc<crate::itimer::RealTimer>,
+    /// `PR_SET_CHILD_SUBREAPER`: orphaned descendants come to this process
+    /// rather than to init.
+    pub child_subreaper: bool,
+    /// Stopped or not, and the stop/continue not yet reported to a wait.
+    pub job: crate::jobctl::JobState,
 }
 
 impl ThreadGroup {
@@ -130,6 +137,9 @@ impl ThreadGroup {
             rlimits: Rlimits::default(),
             exit: None,
             pending: PendingSignals::default(),
+            itimer_real: Arc::default(),
+            child_subreaper: false,
+            job: crate::jobctl::JobState::default(),
         }
     }
 }
@@ -402,6 +412,23 @@ impl Task {
     /// was the last one.
     pub fn exit_thread(&mut self, status: ExitStatus) {
         self.exited = Some(status);
+    }
+
+    /// Gives this thread the tid `tid` (a non-leader's `execve` takes over
+    /// the leader's tid once the leader is gone): re-registers its view.
+    /// The caller updates the process table.
+    pub fn change_tid(&mut self, tid: i32, handle: Arc<TaskHandle>) {
+        self.kernel.unregister_view(self.tid);
+        self.tid = tid;
+        self.handle = handle;
+        let snapshot = self.view.snapshot();
+        self.view = Arc::new(TaskView::new(
+            tid,
+            self.tg.clone(),
+            self.fds.clone(),
+            snapshot,
+        ));
+        self.kernel.register_view(self.view.clone());
     }
 
     /// Whether this thread leads its process (its tid is the pid).

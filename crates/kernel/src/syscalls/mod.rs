@@ -18,6 +18,7 @@ pub mod futex;
 pub mod identity;
 pub mod link;
 pub mod mmap;
+pub mod pidfd;
 pub mod pipe;
 pub mod poll;
 pub mod random;
@@ -29,6 +30,7 @@ pub mod stat;
 pub mod table_x86_64;
 pub mod thread;
 pub mod time;
+pub mod timer;
 pub mod wait;
 pub mod xattr;
 

@@ -154,7 +154,10 @@ fn write_from_user(
             }
         };
         done += n as u64;
-        if n < want || done >= len || want == 0 {
+        // A blocking write to a stream (a pipe) goes on until everything is
+        // written, as Linux's pipe_write; a short write elsewhere ends it.
+        let keep_going = n > 0 && blocking(file) && !file.imp().is_seekable();
+        if (n < want && !keep_going) || done >= len || want == 0 {
             return Ok(done);
         }
     }

@@ -69,7 +69,7 @@ pub fn sys_getpriority(t: &mut Task, a: &SyscallArgs) -> SysResult {
     if !ok {
         return Err(Errno::ESRCH);
     }
-    Ok(SysRet::Value(20 - t.prctl.nice as u64))
+    Ok(SysRet::Value((20 - i64::from(t.prctl.nice)) as u64))
 }
 
 /// `setpriority(2)`: raising the nice value is allowed; lowering it needs
