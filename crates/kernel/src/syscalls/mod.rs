@@ -35,7 +35,6 @@ pub mod random;
 pub mod read_write;
 pub mod rlimit;
 pub mod sched;
-pub mod setid;
 pub mod signal;
 pub mod socket;
 pub mod splice;
