@@ -420,3 +420,14 @@ fn fallocate_keep_size_and_punch_hole() {
         Err(Errno::EOPNOTSUPP)
     );
 }
+
+#[test]
+fn set_ids_move_the_filesystem_uid_and_show_in_proc() {
+    let mut t = task();
+    assert_eq!(call(&mut t, SETRESUID, [NONE, 1000, NONE, 0, 0, 0]), Ok(0));
+    assert_eq!(t.creds.to_vfs().fsuid, 1000);
+    let view = t.kernel().task_view(t.tid).expect("a registered task");
+    assert_eq!(view.snapshot().creds.euid, 1000);
+    assert_eq!(call(&mut t, SETRESUID, [NONE, 0, NONE, 0, 0, 0]), Ok(0));
+    assert_eq!(t.creds.to_vfs().fsuid, 0);
+}
