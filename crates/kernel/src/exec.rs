@@ -466,6 +466,13 @@ pub fn execve(t: &mut Task, req: ExecRequest) -> Result<(), ExecError> {
         ..platform::Regs::default()
     };
     t.cpu.fpstate = platform::FpState::default();
+    // The process counts as exec'd (`setpgid` by its parent fails with
+    // `EACCES`) before the close-on-exec fds go: a parent that waits for
+    // EOF on such a pipe must already see it.
+    let pid = t.pid();
+    if let Some(g) = t.kernel().table().groups.get_mut(&pid) {
+        g.execed = true;
+    }
     t.fds.remove_cloexec();
     t.tg().handlers.reset_for_exec();
     t.signals.altstack = abi::signal::stack_t {

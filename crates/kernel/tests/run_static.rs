@@ -315,3 +315,66 @@ fn pipe_round_trip_eof_and_self_deadlock() {
         assert!(log.iter().any(|l| l.contains("deadlock")), "{log:?}");
     }
 }
+
+/// A child execs with the write end of a close-on-exec pipe open; its
+/// parent sees EOF on the read end and calls `setpgid` on it, which must
+/// already fail with `EACCES` (the exec is done once close-on-exec fds are
+/// closed). The child has a second thread, which exec has to end first. The
+/// exec'd image pauses until the parent kills it. Exits with `-setpgid()`.
+const SETPGID_AFTER_EXEC: &str = r#"
+static long sys(long n, long a, long b, long c, long d) {
+    long r;
+    register long r10 __asm__("r10") = d;
+    __asm__ volatile("syscall" : "=a"(r) : "a"(n), "D"(a), "S"(b), "d"(c), "r"(r10) : "rcx", "r11", "memory");
+    return r;
+}
+__asm__(".globl _start\n_start:\n mov %rsp, %rdi\n and $-16, %rsp\n call start_c\n hlt\n");
+void start_c(long *sp) {
+    static char self[] = "/bin/setpgid_exec";
+    static char arg[] = "child";
+    if (sp[0] > 1) {
+        for (;;) sys(34, 0, 0, 0, 0);
+    }
+    int fds[2];
+    if (sys(293, (long)fds, 02000000, 0, 0) != 0) sys(231, 100, 0, 0, 0);
+    long pid = sys(57, 0, 0, 0, 0);
+    if (pid == 0) {
+        char *argv[] = { self, arg, 0 };
+        char *envp[] = { 0 };
+        static char stack[4096] __attribute__((aligned(16)));
+        long tid;
+        /* A second thread that pauses forever: exec must kill and wait
+         * for it, which widens the window this test looks into. */
+        __asm__ volatile("syscall\n test %%rax, %%rax\n jnz 1f\n"
+                         "2: mov $34, %%eax\n syscall\n jmp 2b\n1:"
+                         : "=a"(tid)
+                         : "a"(56), "D"(0x10f00L), "S"(stack + sizeof stack), "d"(0)
+                         : "rcx", "r11", "memory");
+        if (tid <= 0) sys(231, 103, 0, 0, 0);
+        sys(3, fds[0], 0, 0, 0);
+        sys(59, (long)self, (long)argv, (long)envp, 0);
+        sys(231, 101, 0, 0, 0);
+    }
+    sys(3, fds[1], 0, 0, 0);
+    char c;
+    if (sys(0, fds[0], (long)&c, 1, 0) != 0) sys(231, 102, 0, 0, 0);
+    long r = sys(109, pid, pid, 0, 0);
+    sys(62, pid, 9, 0, 0);
+    sys(61, pid, 0, 0, 0);
+    sys(231, -r, 0, 0, 0);
+}
+"#;
+
+#[test]
+fn setpgid_fails_once_exec_has_closed_close_on_exec_fds() {
+    let bin = compile_static("setpgid_exec", SETPGID_AFTER_EXEC);
+    for kind in platforms() {
+        // The window was narrow: repeat to make a regression show.
+        for _ in 0..20 {
+            let vfs = tmpfs_vfs();
+            put_file(&vfs, "/bin/setpgid_exec", &bin, 0o755);
+            let (status, _, _) = run(vfs, kind, &["/bin/setpgid_exec"]);
+            assert_eq!(status, ExitStatus::Exited(13), "{kind:?}");
+        }
+    }
+}

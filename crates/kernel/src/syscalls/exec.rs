@@ -12,9 +12,9 @@ use vfs::AtFlags;
 
 /// What a successful `execve` does to the process: the other threads are
 /// killed and waited for, and a non-leader caller takes over the leader's
-/// tid (Linux's `de_thread`), a `vfork` parent is released, and
-/// the process is marked as having exec'd (`setpgid` by its parent then
-/// fails with `EACCES`).
+/// tid (Linux's `de_thread`) and a `vfork` parent is released. (The
+/// process was marked as having exec'd before its close-on-exec fds were
+/// closed: see [`crate::exec`].)
 fn after_exec(t: &mut Task) {
     let (pid, tid) = (t.pid(), t.tid);
     let k = t.kernel().clone();
@@ -33,10 +33,6 @@ fn after_exec(t: &mut Task) {
     }
     if let Some(v) = t.vfork_done.take() {
         v.release();
-    }
-    let mut table = k.table();
-    if let Some(g) = table.groups.get_mut(&pid) {
-        g.execed = true;
     }
 }
 
