@@ -24,6 +24,7 @@ const PRCTL: u64 = 157;
 const CLOCK_GETTIME: u64 = 228;
 const CLOCK_GETRES: u64 = 229;
 const FCNTL: u64 = 72;
+const PPOLL: u64 = 271;
 const NONE: u64 = u32::MAX as u64;
 
 /// `openat(AT_FDCWD, path, flags)` through the dispatcher.
@@ -430,4 +431,13 @@ fn set_ids_move_the_filesystem_uid_and_show_in_proc() {
     assert_eq!(view.snapshot().creds.euid, 1000);
     assert_eq!(call(&mut t, SETRESUID, [NONE, 0, NONE, 0, 0, 0]), Ok(0));
     assert_eq!(t.creds.to_vfs().fsuid, 0);
+}
+
+#[test]
+fn ppoll_writes_the_time_left_back() {
+    let mut t = task();
+    let ts = UserPtr::<[i64; 2]>::new(SCRATCH);
+    ts.write(t.mem(), &[0, 1_000_000]).expect("scratch");
+    assert_eq!(call(&mut t, PPOLL, [0, 0, SCRATCH, 0, 8, 0]), Ok(0));
+    assert_eq!(ts.read(t.mem()), Ok([0, 0]));
 }

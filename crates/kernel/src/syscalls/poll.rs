@@ -134,9 +134,9 @@ pub fn sys_poll(t: &mut Task, a: &SyscallArgs) -> SysResult {
 }
 
 /// `ppoll(2)`: the signal mask, if given, replaces the caller's for the
-/// wait (restored after a handler ran, as `rt_sigsuspend`). Interrupted,
-/// it stores the time left in the caller's timeout, as Linux does, so a
-/// restart waits only that long.
+/// wait (restored after a handler ran, as `rt_sigsuspend`). On every
+/// return it stores the time left in the caller's non-zero timeout, as
+/// Linux does, so a restart waits only that long.
 pub fn sys_ppoll(t: &mut Task, a: &SyscallArgs) -> SysResult {
     let tp = a.ptr::<timespec>(2);
     let timeout = if tp.is_null() {
@@ -154,18 +154,22 @@ pub fn sys_ppoll(t: &mut Task, a: &SyscallArgs) -> SysResult {
         t.signals.mask = mask.without_unblockable();
     }
     let deadline = timeout.map(super::time::deadline_after);
-    let r = do_poll(t, a.u64(0), a.u64(1), deadline);
-    if let (Err(e), Some(d)) = (r, deadline) {
-        if e.is_restart() {
-            let left = d.saturating_duration_since(Instant::now());
-            let ts = timespec {
-                tv_sec: left.as_secs() as i64,
-                tv_nsec: i64::from(left.subsec_nanos()),
-            };
-            tp.write(t.mem(), &ts)?;
+    let mut r = do_poll(t, a.u64(0), a.u64(1), deadline);
+    let interrupted = matches!(r, Err(e) if e.is_restart());
+    // Linux's poll_select_finish: a non-zero timeout gets the time left
+    // written back whatever the outcome; when that write faults the result
+    // stands, but a restart becomes EINTR (the time is lost).
+    if let Some(d) = deadline.filter(|_| timeout.is_some_and(|to| !to.is_zero())) {
+        let left = d.saturating_duration_since(Instant::now());
+        let ts = timespec {
+            tv_sec: left.as_secs() as i64,
+            tv_nsec: i64::from(left.subsec_nanos()),
+        };
+        if tp.write(t.mem(), &ts).is_err() && interrupted {
+            r = Err(Errno::EINTR);
         }
     }
-    if !matches!(r, Err(e) if e.is_restart()) {
+    if !interrupted {
         if let Some(m) = t.signals.saved_mask.take() {
             t.signals.mask = m;
         }
