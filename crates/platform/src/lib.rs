@@ -22,6 +22,7 @@ use std::sync::Arc;
 
 pub mod memfile;
 pub mod ptrace;
+pub mod space_op;
 pub mod stub;
 pub mod sys;
 pub mod systrap;
@@ -29,6 +30,7 @@ pub mod tsc;
 
 pub use abi::ptrace::user_regs_struct as Regs;
 pub use memfile::MemoryFile;
+pub use space_op::SpaceOp;
 
 /// Errors of the platform layer: the host refused something, or a stub died.
 #[derive(Debug, thiserror::Error)]
@@ -237,6 +239,11 @@ pub trait AddressSpace: Send + Sync + std::fmt::Debug {
     fn unmap(&self, addr: u64, len: u64) -> Result<()>;
     /// Changes the protection of `[addr, addr + len)`.
     fn protect(&self, addr: u64, len: u64, prot: Prot) -> Result<()>;
+    /// Applies `ops` in order, stopping at the first failure (the changes
+    /// before it stay done). Implementations batch the round trips.
+    fn apply(&self, ops: &[SpaceOp]) -> Result<()> {
+        space_op::apply_each(self, ops)
+    }
     /// Lets an implementation find its own concrete type.
     fn as_any(&self) -> &dyn std::any::Any;
     /// The host pid of the stub process that holds this address space, if

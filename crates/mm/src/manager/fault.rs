@@ -72,7 +72,9 @@ impl MemoryManager {
         if !access.allowed_by(prot) {
             return Err(Fault::AccErr);
         }
-        self.populate(page_down(addr), access == AccessType::Write, true)
+        self.populate(page_down(addr), access == AccessType::Write, true)?;
+        self.map_around(page_down(addr));
+        Ok(())
     }
 
     /// Makes `[addr, addr + len)` accessible to the kernel: checks the

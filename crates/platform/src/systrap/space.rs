@@ -7,6 +7,8 @@
 //! injected into it by its tracer, with arguments in registers only, so
 //! nothing the application writes into the stub region can steer them.
 
+mod batch;
+
 use std::os::fd::{AsRawFd, OwnedFd};
 use std::sync::{Arc, Mutex};
 
@@ -238,7 +240,9 @@ impl SystrapAddressSpace {
         s.word(OFF_CTID).store(u32::MAX, ord);
         let slot = slot_addr(i as u64);
         let (pid, template, sites) = (self.pid, self.template, self.sites);
-        factory::run(move || clone_on_factory(pid, template, sites, slot))?
+        let tid = factory::run(move || clone_on_factory(pid, template, sites, slot))??;
+        crate::stub::locality::unpin(tid);
+        Ok(tid)
     }
 
     fn view(&self) -> std::sync::MutexGuard<'_, ProtMap> {
@@ -248,7 +252,10 @@ impl SystrapAddressSpace {
 
     fn inject(&self, nr: i64, args: [u64; 6]) -> Result<i64> {
         let (pid, template) = (self.pid, self.template);
-        factory::run(move || inject::syscall(pid, &template, nr, args))?
+        factory::run(move || {
+            crate::stub::locality::join_caller(pid);
+            inject::syscall(pid, &template, nr, args)
+        })?
     }
 
     fn check(&self, addr: u64, len: u64) -> Result<()> {
@@ -326,6 +333,10 @@ impl AddressSpace for SystrapAddressSpace {
             view.map(s, e, prot);
         }
         Ok(())
+    }
+
+    fn apply(&self, ops: &[crate::SpaceOp]) -> Result<()> {
+        batch::apply(self, ops)
     }
 
     fn as_any(&self) -> &dyn std::any::Any {
