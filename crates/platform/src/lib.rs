@@ -186,6 +186,8 @@ pub struct Options {
     pub memory_file_size: u64,
     /// How the ptrace platform places tracer and stub threads on CPUs.
     pub ptrace_affinity: ptrace::CpuAffinity,
+    /// How the systrap platform's Sentry and stub threads wake each other.
+    pub systrap_wake: systrap::WakeScheme,
 }
 
 impl Default for Options {
@@ -193,6 +195,7 @@ impl Default for Options {
         Options {
             memory_file_size: memfile::DEFAULT_MEMORY_FILE_SIZE,
             ptrace_affinity: ptrace::CpuAffinity::default(),
+            systrap_wake: systrap::WakeScheme::default(),
         }
     }
 }
@@ -207,7 +210,7 @@ pub fn new(kind: PlatformKind, options: &Options) -> Result<Arc<dyn Platform>> {
         )?)),
         PlatformKind::Systrap => Ok(Arc::new(systrap::SystrapPlatform::new(
             memfile,
-            systrap::WakeScheme::default(),
+            options.systrap_wake,
         )?)),
     }
 }
