@@ -7,10 +7,16 @@
 //! operation (a stub round trip on systrap and ptrace). Only neighbours
 //! whose memory-file pages continue the faulting page's (and whose
 //! protection is the same) are taken, so the fault still costs exactly one
-//! operation, now covering more pages. Nothing is populated here: only
-//! pages the model already holds are mapped, with their effective
-//! protection (copy-on-write pages stay read-only), so what the
-//! application sees is unchanged.
+//! operation, now covering more pages.
+//!
+//! The same for a write fault that only lifted copy-on-write protection
+//! (the page's other users are gone, typically a forked child that exited):
+//! the mapped neighbours in the same state get write access too, in one
+//! protect operation that replaces the page's own map.
+//!
+//! Nothing is populated here: only pages the model already holds are
+//! mapped, with their effective protection (copy-on-write pages stay
+//! read-only), so what the application sees is unchanged.
 
 use super::MemoryManager;
 use crate::addr::PAGE_SIZE;
@@ -39,9 +45,7 @@ impl MemoryManager {
         if addr != page {
             return;
         }
-        let window = FAULT_AROUND_PAGES * PAGE_SIZE;
-        let lo_bound = (page & !(window - 1)).max(v.start);
-        let hi_bound = ((page & !(window - 1)) + window).min(v.end);
+        let (lo_bound, hi_bound) = window(page, v.start, v.end);
         let area_prot = v.prot;
         // Whether page `p` continues the run.
         let fits = |mm: &MemoryManager, p: u64| -> bool {
@@ -73,6 +77,61 @@ impl MemoryManager {
             file_offset: file_offset - (page - lo),
         });
     }
+
+    /// After a write fault on the mapped `page` that kept its frame (only
+    /// write access was granted), grants write access to the mapped
+    /// neighbours around it whose frames are private and no longer shared,
+    /// with one protect operation instead of the page's map.
+    pub(super) fn unshare_around(&mut self, page: u64) {
+        let Some(&PlatformOp::Map {
+            addr,
+            len: PAGE_SIZE,
+            prot,
+            ..
+        }) = self.ops.last()
+        else {
+            return;
+        };
+        let Some(v) = self.vmas.find(page) else {
+            return;
+        };
+        if addr != page || prot != v.prot {
+            return;
+        }
+        let (lo_bound, hi_bound) = window(page, v.start, v.end);
+        let fits = |mm: &MemoryManager, p: u64| -> bool {
+            mm.ptes.get(p).is_some_and(|pte| {
+                pte.mapped && pte.anon && !pte.writable && mm.frames.refcount(pte.frame) == 1
+            })
+        };
+        let mut lo = page;
+        while lo > lo_bound && fits(self, lo - PAGE_SIZE) {
+            lo -= PAGE_SIZE;
+        }
+        let mut hi = page + PAGE_SIZE;
+        while hi < hi_bound && fits(self, hi) {
+            hi += PAGE_SIZE;
+        }
+        if hi - lo == PAGE_SIZE {
+            return;
+        }
+        for (_, pte) in self.ptes.range_mut(lo, hi) {
+            pte.writable = true;
+        }
+        self.ops.pop();
+        self.ops.push(PlatformOp::Protect {
+            addr: lo,
+            len: hi - lo,
+            prot,
+        });
+    }
+}
+
+/// The fault-around window of `page`, clipped to its area `[start, end)`.
+fn window(page: u64, start: u64, end: u64) -> (u64, u64) {
+    let size = FAULT_AROUND_PAGES * PAGE_SIZE;
+    let base = page & !(size - 1);
+    (base.max(start), (base + size).min(end))
 }
 
 #[cfg(test)]
@@ -176,6 +235,37 @@ mod tests {
         let mut child = parent.fork().unwrap();
         child.handle_fault(A + P, AccessType::Read).unwrap();
         assert_eq!(maps(&child.take_ops()), [(A + P, P, ProtFlags::PROT_READ)]);
+    }
+
+    #[test]
+    fn once_the_child_is_gone_one_write_fault_unshares_the_neighbours() {
+        let mut parent = anon(8);
+        for i in 0..8 {
+            parent.handle_fault(A + i * P, AccessType::Write).unwrap();
+        }
+        let child = parent.fork().unwrap();
+        parent.take_ops();
+        // While the child shares the pages, a write copies just one.
+        parent.handle_fault(A, AccessType::Write).unwrap();
+        let ops = parent.take_ops();
+        assert!(matches!(ops[0], PlatformOp::Copy { .. }), "{ops:?}");
+        let rw = ProtFlags::PROT_READ | ProtFlags::PROT_WRITE;
+        assert_eq!(maps(&ops), [(A, P, rw)]);
+        drop(child);
+        parent.handle_fault(A + 4 * P, AccessType::Write).unwrap();
+        assert_eq!(
+            parent.take_ops(),
+            [PlatformOp::Protect {
+                addr: A + P,
+                len: 7 * P,
+                prot: rw
+            }]
+        );
+        // The neighbours are writable: no copy, no protection change.
+        parent.handle_fault(A + 7 * P, AccessType::Write).unwrap();
+        let ops = parent.take_ops();
+        assert_eq!(maps(&ops), [(A + 7 * P, P, rw)]);
+        assert_eq!(ops.len(), 1, "{ops:?}");
     }
 
     #[test]
