@@ -39,6 +39,7 @@ pub mod sigframe;
 pub mod signals;
 pub mod sink;
 pub mod strace;
+pub mod syscall_patch;
 pub mod syscalls;
 pub mod sysfs;
 pub mod task;

@@ -53,6 +53,7 @@ impl Task {
     pub fn handle_event(&mut self, ev: Event) {
         match ev {
             Event::Syscall => {
+                self.offer_syscall_site();
                 let r = &self.cpu.regs;
                 let args = SyscallArgs::new(r.orig_rax, [r.rdi, r.rsi, r.rdx, r.r10, r.r8, r.r9]);
                 if let Some(v) = dispatch(self, &args) {

@@ -4,27 +4,15 @@
 //!
 //! `cargo run --release -p platform --example bench_syscall [-- ITERATIONS]`
 //!
-//! Internal mode: `bench_syscall --getpid-loop N` runs N raw `getpid` calls
-//! and prints the mean nanoseconds per call (used natively and under gVisor).
+//! Internal mode: see [`common`].
+
+mod common;
 
 use std::time::Instant;
 
+use common::{CODE, LOOP};
 use platform::ptrace::CpuAffinity;
-use platform::{CpuState, Event, Options, PlatformKind, Prot};
-
-const CODE: u64 = 0x40_0000;
-
-/// mov eax, 39 (getpid); syscall; jmp back
-const LOOP: [u8; 9] = [0xb8, 0x27, 0, 0, 0, 0x0f, 0x05, 0xeb, 0xf7];
-
-fn native_loop(n: u64) -> f64 {
-    let t = Instant::now();
-    for _ in 0..n {
-        // SAFETY: getpid takes no arguments and touches no memory.
-        unsafe { libc::syscall(libc::SYS_getpid) };
-    }
-    t.elapsed().as_nanos() as f64 / n as f64
-}
+use platform::{CpuState, Options, PlatformKind};
 
 /// Median of `rounds` batches of `n` round trips on `kind`, in ns.
 fn platform_loop(
@@ -41,41 +29,14 @@ fn platform_loop(
             ..Options::default()
         },
     )?;
-    let space = p.new_address_space()?;
-    p.memory_file().write_at(0, &LOOP)?;
-    space.map(
-        CODE,
-        4096,
-        Prot {
-            read: true,
-            write: false,
-            exec: true,
-        },
-        0,
-    )?;
+    let space = common::loop_space(&*p)?;
     let mut ctx = p.new_context()?;
     let mut st = CpuState::new(CODE, 0);
-    let mut samples = Vec::new();
     // Warm up (creates the stub thread for this host thread).
     for _ in 0..1000 {
         ctx.switch(&space, &mut st)?;
     }
-    for _ in 0..rounds {
-        let t = Instant::now();
-        for _ in 0..n {
-            let ev = ctx.switch(&space, &mut st)?;
-            if ev != Event::Syscall || st.regs.orig_rax != 39 {
-                return Err(platform::Error::Invalid(
-                    "unexpected event in the benchmark loop",
-                ));
-            }
-            st.regs.rax = 1;
-        }
-        samples.push(t.elapsed().as_nanos() as f64 / n as f64);
-    }
-    samples.sort_by(f64::total_cmp);
-    drop(space);
-    Ok(samples[samples.len() / 2])
+    common::measure(&mut *ctx, &space, &mut st, n, rounds)
 }
 
 /// Where a ptrace round trip goes: the cost of each `ptrace` call the
@@ -169,34 +130,13 @@ fn ptrace_breakdown(n: u64) -> Result<Vec<(&'static str, f64)>, platform::Error>
     Ok(out)
 }
 
-fn gvisor(n: u64) -> Option<f64> {
-    let runsc = std::env::var("RUNSC").unwrap_or_else(|_| "/usr/bin/runsc".into());
-    let exe = std::env::current_exe().ok()?;
-    let out = std::process::Command::new(runsc)
-        .args(["--network=none", "do"])
-        .arg(exe)
-        .args(["--getpid-loop", &n.to_string()])
-        .output()
-        .ok()?;
-    String::from_utf8_lossy(&out.stdout).trim().parse().ok()
-}
-
 fn main() {
-    let args: Vec<String> = std::env::args().collect();
-    if args.get(1).map(String::as_str) == Some("--getpid-loop") {
-        let n = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(100_000);
-        native_loop(n / 10);
-        println!("{:.1}", native_loop(n));
+    if common::internal_mode() {
         return;
     }
-    let n: u64 = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(20_000);
-    let native = {
-        native_loop(100_000);
-        let mut v: Vec<f64> = (0..5).map(|_| native_loop(1_000_000)).collect();
-        v.sort_by(f64::total_cmp);
-        v[2]
-    };
-    let mut rows: Vec<(String, Option<f64>)> = vec![("native getpid".into(), Some(native))];
+    let n = common::iterations();
+    let mut rows: Vec<(String, Option<f64>)> =
+        vec![("native getpid".into(), Some(common::native()))];
     for (name, kind, affinity) in [
         (
             "ptrace, no affinity",
@@ -224,21 +164,8 @@ fn main() {
             Err(e) => eprintln!("{name}: {e}"),
         }
     }
-    rows.push(("gVisor runsc do (ptrace)".into(), gvisor(n)));
-    let gv = rows.last().and_then(|r| r.1);
-    println!("| null syscall round trip | median ns | x native | x gVisor |");
-    println!("|---|---:|---:|---:|");
-    for (name, ns) in &rows {
-        match ns {
-            Some(ns) => {
-                let vs_gv = gv
-                    .map(|g| format!("{:.3}", ns / g))
-                    .unwrap_or_else(|| "-".into());
-                println!("| {name} | {ns:.0} | {:.1} | {vs_gv} |", ns / native);
-            }
-            None => println!("| {name} | n/a | - | - |"),
-        }
-    }
+    rows.push(("gVisor runsc do (ptrace)".into(), common::gvisor(n)));
+    common::print_table(&rows);
     match ptrace_breakdown(n) {
         Ok(parts) => {
             println!();

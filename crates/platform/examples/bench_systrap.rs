@@ -1,65 +1,61 @@
 //! Systrap null-syscall round trip (application -> Sentry -> application)
-//! for every wake-up scheme, next to native `getpid` and Debian's gVisor
-//! (`runsc do`, ptrace platform) running the same loop, as a markdown table
-//! with medians and ratios; then where a systrap round trip's time goes.
+//! for every wake-up scheme, through the signal path and through a patched
+//! site (the trampoline, no signal), next to native `getpid` and Debian's
+//! gVisor (`runsc do`, ptrace platform) running the same loop, as a
+//! markdown table with medians and ratios; then where a round trip's time
+//! goes.
 //!
 //! `cargo run --release -p platform --example bench_systrap [-- ITERATIONS]`
 //!
-//! Internal mode: `bench_systrap --getpid-loop N` runs N raw `getpid` calls
-//! and prints the mean nanoseconds per call (used natively and under gVisor).
+//! Internal mode: see [`common`].
+
+mod common;
 
 use std::sync::Arc;
 use std::time::Instant;
 
-use platform::systrap::{SystrapContext, SystrapPlatform, Timeline, WakeScheme};
+use common::CODE;
+use platform::systrap::{
+    SystrapAddressSpace, SystrapContext, SystrapPlatform, Timeline, WakeScheme,
+};
 use platform::Context;
-use platform::{CpuState, Event, MemoryFile, Platform, Prot};
+use platform::{CpuState, MemoryFile};
 
-const CODE: u64 = 0x40_0000;
-
-/// mov eax, 39 (getpid); syscall; jmp back
-const LOOP: [u8; 9] = [0xb8, 0x27, 0, 0, 0, 0x0f, 0x05, 0xeb, 0xf7];
-
-fn native_loop(n: u64) -> f64 {
-    let t = Instant::now();
-    for _ in 0..n {
-        // SAFETY: getpid takes no arguments and touches no memory.
-        unsafe { libc::syscall(libc::SYS_getpid) };
-    }
-    t.elapsed().as_nanos() as f64 / n as f64
-}
-
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(f64::total_cmp);
-    v[v.len() / 2]
-}
-
-/// Median of `rounds` batches of `n` round trips with `scheme`, in ns; run
-/// on a fresh host thread so CPU pinning of one scheme does not leak into
-/// the next.
-fn systrap_loop(scheme: WakeScheme, n: u64, rounds: usize) -> Result<f64, platform::Error> {
+/// Median of `rounds` batches of `n` round trips with `scheme`, in ns, and
+/// the share of them the trampoline served; `patched`: through a patched
+/// site; `report`: print the timeline (and histogram). Run on a fresh host
+/// thread so CPU pinning of one scheme does not
+/// leak into the next.
+fn systrap_loop(
+    scheme: WakeScheme,
+    patched: bool,
+    n: u64,
+    rounds: usize,
+    report: bool,
+) -> Result<(f64, f64), platform::Error> {
     std::thread::spawn(move || {
         let mf = Arc::new(MemoryFile::new(1 << 24)?);
         let p = SystrapPlatform::new(mf, scheme)?;
-        let space = p.new_address_space()?;
-        p.memory_file().write_at(0, &LOOP)?;
-        space.map(
-            CODE,
-            4096,
-            Prot {
-                read: true,
-                write: false,
-                exec: true,
-            },
-            0,
-        )?;
+        let space = common::loop_space(&p)?;
         let mut ctx = SystrapContext::new(scheme);
         let mut st = CpuState::new(CODE, 0);
+        common::round_trip(&mut ctx, &space, &mut st)?;
+        // The loop's code is file page 0, private to this one space.
+        if patched && !space.patch_syscall(st.regs.rip, 39, Some(0))? {
+            return Err(platform::Error::Invalid("the loop's site was not patched"));
+        }
         for _ in 0..1000 {
             ctx.switch(&space, &mut st)?;
         }
-        timeline(&mut ctx, &space, &mut st, scheme, n);
-        if std::env::var_os("BENCH_HIST").is_some() {
+        let name = format!(
+            "{}{}",
+            scheme.name(),
+            if patched { ", patched" } else { "" }
+        );
+        if report {
+            timeline(&mut ctx, &space, &mut st, &name, n);
+        }
+        if report && std::env::var_os("BENCH_HIST").is_some() {
             let mut each: Vec<f64> = (0..n)
                 .map(|_| {
                     let t = Instant::now();
@@ -70,8 +66,7 @@ fn systrap_loop(scheme: WakeScheme, n: u64, rounds: usize) -> Result<f64, platfo
             each.sort_by(f64::total_cmp);
             let q = |f: f64| each[((each.len() - 1) as f64 * f) as usize];
             eprintln!(
-                "{}: p10 {:.0} p50 {:.0} p80 {:.0} p90 {:.0} p99 {:.0}",
-                scheme.name(),
+                "{name}: p10 {:.0} p50 {:.0} p80 {:.0} p90 {:.0} p99 {:.0}",
                 q(0.1),
                 q(0.5),
                 q(0.8),
@@ -79,21 +74,14 @@ fn systrap_loop(scheme: WakeScheme, n: u64, rounds: usize) -> Result<f64, platfo
                 q(0.99)
             );
         }
-        let mut samples = Vec::new();
-        for _ in 0..rounds {
-            let t = Instant::now();
-            for _ in 0..n {
-                let ev = ctx.switch(&space, &mut st)?;
-                if ev != Event::Syscall || st.regs.orig_rax != 39 {
-                    return Err(platform::Error::Invalid(
-                        "unexpected event in the benchmark loop",
-                    ));
-                }
-                st.regs.rax = 1;
-            }
-            samples.push(t.elapsed().as_nanos() as f64 / n as f64);
-        }
-        Ok(median(samples))
+        let sas = space
+            .as_any()
+            .downcast_ref::<SystrapAddressSpace>()
+            .ok_or(platform::Error::Invalid("not a systrap space"))?;
+        let before = sas.fast_syscalls();
+        let ns = common::measure(&mut ctx, &space, &mut st, n, rounds)?;
+        let fast = (sas.fast_syscalls() - before) as f64 / (n * rounds as u64) as f64;
+        Ok((ns, fast))
     })
     .join()
     .map_err(|_| platform::Error::Invalid("benchmark thread panicked"))?
@@ -122,7 +110,7 @@ fn timeline(
     ctx: &mut SystrapContext,
     space: &Arc<dyn platform::AddressSpace>,
     st: &mut CpuState,
-    scheme: WakeScheme,
+    name: &str,
     n: u64,
 ) {
     let per_ns = tsc_per_ns();
@@ -142,10 +130,9 @@ fn timeline(
         }
         last_seen = Some(t.seen);
     }
-    let m: Vec<f64> = parts.into_iter().map(median).collect();
+    let m: Vec<f64> = parts.into_iter().map(common::median).collect();
     eprintln!(
-        "timeline {}: wake stub {:.0} | sigreturn+app+trap+signal {:.0} | save+wake Sentry {:.0} | Sentry between switches {:.0} (ns, medians)",
-        scheme.name(),
+        "timeline {name}: wake stub {:.0} | return+app+trap {:.0} | save+wake Sentry {:.0} | Sentry between switches {:.0} (ns, medians)",
         m[0],
         m[1],
         m[2],
@@ -155,53 +142,43 @@ fn timeline(
     eprintln!("  Sentry spins so far: {caught} caught, {missed} ran out");
 }
 
-fn gvisor(n: u64) -> Option<f64> {
-    let runsc = std::env::var("RUNSC").unwrap_or_else(|_| "/usr/bin/runsc".into());
-    let exe = std::env::current_exe().ok()?;
-    let out = std::process::Command::new(runsc)
-        .args(["--network=none", "do"])
-        .arg(exe)
-        .args(["--getpid-loop", &n.to_string()])
-        .output()
-        .ok()?;
-    String::from_utf8_lossy(&out.stdout).trim().parse().ok()
-}
+/// Passes over all rows; each row's figure is the median of its passes,
+/// and signal and patched runs of a scheme alternate, so load changes hit
+/// both alike.
+const PASSES: usize = 3;
 
 fn main() {
-    let args: Vec<String> = std::env::args().collect();
-    if args.get(1).map(String::as_str) == Some("--getpid-loop") {
-        let n = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(100_000);
-        native_loop(n / 10);
-        println!("{:.1}", native_loop(n));
+    if common::internal_mode() {
         return;
     }
-    let n: u64 = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(20_000);
-    native_loop(100_000);
-    let native = median((0..5).map(|_| native_loop(1_000_000)).collect());
+    let n = common::iterations();
+    let native = common::native();
+    let mut runs: Vec<(String, Vec<f64>)> = Vec::new();
+    for pass in 0..PASSES {
+        for scheme in WakeScheme::ALL {
+            for patched in [false, true] {
+                let how = if patched { "patched site" } else { "signal" };
+                let name = format!("systrap, {how}, {}", scheme.name());
+                let i = runs.iter().position(|r| r.0 == name).unwrap_or_else(|| {
+                    runs.push((name.clone(), Vec::new()));
+                    runs.len() - 1
+                });
+                match systrap_loop(scheme, patched, n, 3, pass == 0) {
+                    Ok((ns, fast)) => {
+                        if pass == 0 {
+                            eprintln!("{name}: {:.0}% served without a signal", fast * 100.0);
+                        }
+                        runs[i].1.push(ns);
+                    }
+                    Err(e) => eprintln!("{name}: {e}"),
+                }
+            }
+        }
+    }
     let mut rows: Vec<(String, Option<f64>)> = vec![("native getpid".into(), Some(native))];
-    for scheme in WakeScheme::ALL {
-        let name = format!("systrap, {}", scheme.name());
-        match systrap_loop(scheme, n, 5) {
-            Ok(ns) => rows.push((name, Some(ns))),
-            Err(e) => {
-                eprintln!("{name}: {e}");
-                rows.push((name, None));
-            }
-        }
+    for (name, v) in runs {
+        rows.push((name, (!v.is_empty()).then(|| common::median(v))));
     }
-    rows.push(("gVisor runsc do (ptrace)".into(), gvisor(n)));
-    let gv = rows.last().and_then(|r| r.1);
-    println!("| null syscall round trip | median ns | x native | x gVisor |");
-    println!("|---|---:|---:|---:|");
-    for (name, ns) in &rows {
-        match ns {
-            Some(ns) => {
-                let vs = gv
-                    .map(|g| format!("{:.3}", ns / g))
-                    .unwrap_or_else(|| "-".into());
-                println!("| {name} | {ns:.0} | {:.1} | {vs} |", ns / native);
-            }
-            None => println!("| {name} | n/a | - | - |"),
-        }
-    }
+    rows.push(("gVisor runsc do (ptrace)".into(), common::gvisor(n)));
+    common::print_table(&rows);
 }

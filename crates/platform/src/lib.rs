@@ -254,6 +254,30 @@ pub trait AddressSpace: Send + Sync + std::fmt::Debug {
     fn stub_pid(&self) -> Option<i32> {
         None
     }
+    /// Whether this address space can patch system call sites (see
+    /// [`AddressSpace::patch_syscall`]); the caller skips its memory work
+    /// when not.
+    fn patches_syscalls(&self) -> bool {
+        false
+    }
+    /// Offers the site of the system call a thread just made: `rip` as
+    /// reported with [`Event::Syscall`], `nr` its number. If the 7 bytes
+    /// before `rip` are `mov $nr, %eax; syscall`, the platform rewrites them
+    /// into a jump that serves later calls there without a signal, and
+    /// returns `true`; any other code is left alone (`false`).
+    ///
+    /// `file_offset` is the memory-file offset of the byte at `rip - 7`.
+    /// The caller promises that the 7 bytes lie in one page that only this
+    /// address space maps: a private mapping whose copy-on-write it broke
+    /// (ignoring the mapping's write protection, as `ptrace(POKETEXT)`
+    /// does), never a file's page cache or a page another address space
+    /// maps. Only the caller's memory manager knows that; `None` says the
+    /// page may not be written, and the platform stops offering the site
+    /// (see [`Context::patchable_syscall`]).
+    fn patch_syscall(&self, rip: u64, nr: u64, file_offset: Option<u64>) -> Result<bool> {
+        let _ = (rip, nr, file_offset);
+        Ok(false)
+    }
 }
 
 /// One application thread's execution context.
@@ -264,6 +288,14 @@ pub trait Context: Send {
     /// A handle that makes a running or future [`Context::switch`] return
     /// [`Event::Interrupted`]; callable from any thread.
     fn interrupter(&self) -> Interrupter;
+    /// Whether the last [`Event::Syscall`] trapped at a site the platform
+    /// may be able to patch and has not been offered and refused before:
+    /// the caller then offers it with [`AddressSpace::patch_syscall`].
+    /// `false` for calls served through a patched site and on platforms
+    /// that do not patch.
+    fn patchable_syscall(&self) -> bool {
+        false
+    }
 }
 
 /// A cloneable, thread-safe handle to interrupt a [`Context`].

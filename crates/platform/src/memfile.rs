@@ -195,6 +195,25 @@ impl MemoryFile {
         )
         .map_err(|e| host("fallocate(PUNCH_HOLE)", e))
     }
+
+    /// Stores one byte at `off` atomically: other threads (and processes
+    /// that map the file) see the old byte or the new one, and every store
+    /// made before this one first. For code patching, where the order in
+    /// which bytes of an instruction change matters.
+    pub fn store_byte(&self, off: u64, b: u8) -> Result<()> {
+        self.check_range(off, 1)?;
+        // SAFETY: the byte is inside the live mapping (checked above);
+        // AtomicU8 has u8's layout and is the type for shared mutation.
+        let a = unsafe {
+            &*self
+                .base
+                .as_ptr()
+                .add(off as usize)
+                .cast::<std::sync::atomic::AtomicU8>()
+        };
+        a.store(b, std::sync::atomic::Ordering::SeqCst);
+        Ok(())
+    }
 }
 
 impl Drop for MemoryFile {

@@ -129,6 +129,24 @@ impl MemoryManager {
         Ok(out)
     }
 
+    /// The memory-file offset of the page holding `addr` in a private
+    /// mapping, after making that page this address space's own: its
+    /// copy-on-write sharing (with a file's page cache, or with another
+    /// address space after `fork`) broken as a write would, whatever the
+    /// mapping's protection (Linux's `FOLL_FORCE`, which `ptrace` uses to
+    /// write code). For a platform that patches code in place. `EFAULT`
+    /// when nothing is mapped there or the mapping is shared.
+    pub fn own_private_page(&mut self, addr: u64) -> Result<u64, Errno> {
+        let v = self.vmas.find(addr).ok_or(Errno::EFAULT)?;
+        if !v.is_private() {
+            return Err(Errno::EFAULT);
+        }
+        let page = page_down(addr);
+        self.populate(page, true, false).map_err(Fault::errno)?;
+        let pte = self.ptes.get(page).ok_or(Errno::EFAULT)?;
+        Ok(pte.frame.file_offset())
+    }
+
     /// Grows the grows-down area just above `addr` down to cover it, within
     /// `RLIMIT_STACK`, `RLIMIT_AS` and the guard gap. Returns whether it did.
     fn grow_stack(&mut self, addr: u64) -> bool {
@@ -396,6 +414,37 @@ mod tests {
             "pages populated for the kernel are not mapped"
         );
         assert_eq!(m.resident_bytes(), 2 * P);
+    }
+
+    #[test]
+    fn own_private_page_breaks_sharing_and_refuses_shared_mappings() {
+        let mut m = mm(8 * P);
+        let code = |m: &mut MemoryManager, flags| {
+            m.mmap(MmapRequest {
+                addr: 0,
+                len: P,
+                prot: 5, // PROT_READ | PROT_EXEC
+                flags,
+                ..Default::default()
+            })
+            .unwrap_or(0)
+        };
+        let a = code(&mut m, 0x22); // MAP_PRIVATE | MAP_ANONYMOUS
+        assert_eq!(m.handle_fault(a, AccessType::Execute), Ok(()));
+        let mut child = m.fork().unwrap();
+        let mine = m.own_private_page(a + 5).unwrap();
+        let theirs = child.own_private_page(a).unwrap();
+        assert_ne!(mine, theirs, "still shared after fork");
+        assert_eq!(mine % P, 0);
+        assert_eq!(m.own_private_page(a + 100), Ok(mine), "already owned");
+        // The protection stays read and execute.
+        assert_eq!(
+            m.find_vma(a).map(|v| v.prot()),
+            Some(crate::addr::ProtFlags::PROT_READ | crate::addr::ProtFlags::PROT_EXEC)
+        );
+        let shared = code(&mut m, 0x21); // MAP_SHARED | MAP_ANONYMOUS
+        assert_eq!(m.own_private_page(shared), Err(Errno::EFAULT));
+        assert_eq!(m.own_private_page(0x10), Err(Errno::EFAULT));
     }
 
     #[test]

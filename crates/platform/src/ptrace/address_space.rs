@@ -11,35 +11,18 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use super::prot_map::ProtMap;
 use super::tracer;
-use crate::memfile::PAGE_SIZE;
-use crate::stub::layout::in_app_range;
+use crate::stub::mappings::StubMappings;
 use crate::stub::{code, inject, StubProcess};
 use crate::sys::{self, ptrace, WaitStatus};
 use crate::{AddressSpace, Error, MemoryFile, Prot, Result};
-
-/// Host `PROT_*` bits for a [`Prot`].
-fn host_prot(p: Prot) -> u64 {
-    let mut v = 0;
-    if p.read {
-        v |= libc::PROT_READ;
-    }
-    if p.write {
-        v |= libc::PROT_WRITE;
-    }
-    if p.exec {
-        v |= libc::PROT_EXEC;
-    }
-    v as u64
-}
 
 /// The part of an address space that stub threads' tracers refer to.
 #[derive(Debug)]
 pub(crate) struct Shared {
     pub(crate) stub: StubProcess,
     memfile: Arc<MemoryFile>,
-    view: Mutex<ProtMap>,
+    mappings: StubMappings,
     /// Sentry thread id -> the stub thread it traces.
     threads: Mutex<HashMap<i32, i32>>,
     /// Untraced stub threads waiting in the park loop.
@@ -149,7 +132,7 @@ impl PtraceAddressSpace {
             shared: Arc::new(Shared {
                 stub,
                 memfile,
-                view: Mutex::new(ProtMap::default()),
+                mappings: StubMappings::default(),
                 threads: Mutex::new(HashMap::new()),
                 parked: Mutex::new(Vec::new()),
             }),
@@ -158,81 +141,33 @@ impl PtraceAddressSpace {
 
     /// The platform's view: mapped ranges with their protection, merged.
     pub fn mappings(&self) -> Vec<(u64, u64, Prot)> {
-        lock(&self.shared.view).merged()
+        self.shared.mappings.merged()
     }
 
     /// The protection the platform applied at `addr`, if mapped.
     pub fn prot_at(&self, addr: u64) -> Option<Prot> {
-        lock(&self.shared.view).prot_at(addr)
+        self.shared.mappings.prot_at(addr)
     }
-}
-
-fn check_range(addr: u64, len: u64) -> Result<u64> {
-    if len == 0 || !addr.is_multiple_of(PAGE_SIZE) || !len.is_multiple_of(PAGE_SIZE) {
-        return Err(Error::Invalid(
-            "address and length must be page aligned and non-empty",
-        ));
-    }
-    if !in_app_range(addr, len) {
-        return Err(Error::Invalid(
-            "range outside the application's address range",
-        ));
-    }
-    Ok(addr + len)
 }
 
 impl AddressSpace for PtraceAddressSpace {
     fn map(&self, addr: u64, len: u64, prot: Prot, file_offset: u64) -> Result<()> {
-        let end = check_range(addr, len)?;
-        if !file_offset.is_multiple_of(PAGE_SIZE) {
-            return Err(Error::Invalid("file offset must be page aligned"));
-        }
-        self.shared.memfile.check_range(file_offset, len)?;
-        let flags = (libc::MAP_SHARED | libc::MAP_FIXED) as u64;
-        let fd = self.shared.memfile.raw_fd() as u64;
-        let mut view = lock(&self.shared.view);
-        let r = self.shared.syscall(
-            libc::SYS_mmap,
-            [addr, len, host_prot(prot), flags, fd, file_offset],
-        );
-        match r.and_then(|r| inject::host_result("mmap(stub)", r)) {
-            Ok(got) if got as u64 == addr => {
-                view.map(addr, end, prot);
-                Ok(())
-            }
-            Ok(_) => Err(Error::Invalid("host mapped at another address")),
-            Err(e) => {
-                // The old mapping may be gone: keep the view truthful.
-                view.unmap(addr, end);
-                Err(e)
-            }
-        }
+        let sh = &self.shared;
+        sh.mappings
+            .map(&sh.memfile, (addr, len, prot, file_offset), |nr, a| {
+                sh.syscall(nr, a)
+            })
     }
 
     fn unmap(&self, addr: u64, len: u64) -> Result<()> {
-        let end = check_range(addr, len)?;
-        let mut view = lock(&self.shared.view);
-        inject::host_result(
-            "munmap(stub)",
-            self.shared
-                .syscall(libc::SYS_munmap, [addr, len, 0, 0, 0, 0])?,
-        )?;
-        view.unmap(addr, end);
-        Ok(())
+        let sh = &self.shared;
+        sh.mappings.unmap(addr, len, |nr, a| sh.syscall(nr, a))
     }
 
     fn protect(&self, addr: u64, len: u64, prot: Prot) -> Result<()> {
-        let end = check_range(addr, len)?;
-        let mut view = lock(&self.shared.view);
-        for (s, e, _) in view.mapped_parts(addr, end) {
-            inject::host_result(
-                "mprotect(stub)",
-                self.shared
-                    .syscall(libc::SYS_mprotect, [s, e - s, host_prot(prot), 0, 0, 0])?,
-            )?;
-            view.map(s, e, prot);
-        }
-        Ok(())
+        let sh = &self.shared;
+        sh.mappings
+            .protect(addr, len, prot, |nr, a| sh.syscall(nr, a))
     }
 
     fn as_any(&self) -> &dyn std::any::Any {

@@ -12,8 +12,10 @@
 //!   `int3`, a new thread (`rax == 0`) falls into the park loop.
 //! - [`PARK_OFFSET`]: `pause()` forever; an idle, untraced stub thread waits
 //!   here until a tracer seizes it.
-//! - [`INIT_OFFSET`]: the first code a freshly forked stub runs (see
-//!   [`crate::sys::clone_stub`] for the register inputs): parent-death signal,
+//! - [`INIT_OFFSET`]: the first code a freshly forked stub runs
+//!   ([`crate::sys::clone_stub`] with `rdx, r10` = the inherited rseq area
+//!   and its length (0 if none), `r12` = parent tgid, `r13` = filter,
+//!   `r14` = the descriptor to keep, `r15` = traceme): parent-death signal,
 //!   check that the parent still lives, unregister the inherited rseq area,
 //!   default signal dispositions, an empty
 //!   signal mask, optional `PTRACE_TRACEME`, `no_new_privs`, the seccomp

@@ -42,9 +42,10 @@ pub const STUB_DATA_START: u64 = STUB_CODE_START + STUB_CODE_LEN;
 /// End of the data area.
 pub const STUB_DATA_END: u64 = STUB_REGION_END;
 
-/// Lowest address the application may map (Linux's default
-/// `vm.mmap_min_addr`).
-pub const APP_START: u64 = 0x1_0000;
+/// Lowest address the application may map. Above Linux's default
+/// `vm.mmap_min_addr` (0x10000) by the systrap trap table, which lies
+/// below it (as gVisor's does).
+pub const APP_START: u64 = 0x7_0000;
 /// One past the highest address the application may map: the stub region
 /// and everything above it are out of reach.
 pub const APP_END: u64 = STUB_REGION_START;

@@ -20,6 +20,7 @@ pub mod filter;
 pub mod inject;
 pub mod layout;
 pub mod locality;
+pub mod mappings;
 pub mod region;
 
 use std::sync::Mutex;
@@ -90,14 +91,26 @@ fn spawn_on_factory(keep_fd: i32) -> Result<StubProcess> {
         len: prog.len() as u16,
         filter: prog.as_ptr() as *mut libc::sock_filter,
     };
+    let (rseq, rseq_size) = sys::rseq_area().unwrap_or((0, 0));
+    let start = sys::StubStart {
+        entry: code::INIT_ADDR,
+        rdx: rseq,
+        r10: if rseq == 0 {
+            0
+        } else {
+            u64::from(rseq_size.max(32))
+        },
+        r13: &fprog as *const libc::sock_fprog as u64,
+        r14: keep_fd as u64,
+        r15: 1,
+    };
     // SAFETY: the stub region is reserved and holds the stub code (checked
     // by `spawn` through `region::ensure_reserved`), whose start-up routine
     // never returns; `fprog` points to `prog`, both alive across the call.
-    let pid = unsafe { sys::clone_stub(code::INIT_ADDR, &fprog, i64::from(keep_fd), true) }
-        .map_err(|source| Error::Host {
-            op: "clone(stub)",
-            source,
-        })?;
+    let pid = unsafe { sys::clone_stub(&start) }.map_err(|source| Error::Host {
+        op: "clone(stub)",
+        source,
+    })?;
     // From here on the child exists: kill it on every error path.
     let fail = |e: Error| {
         let _ = sys::kill(pid, libc::SIGKILL);

@@ -11,7 +11,7 @@ use std::sync::OnceLock;
 use rustix::mm::{MapFlags, MprotectFlags, ProtFlags};
 
 use super::code;
-use super::layout::{STUB_CODE_START, STUB_REGION_LEN, STUB_REGION_START};
+use super::layout::{STUB_CODE_LEN, STUB_CODE_START, STUB_REGION_LEN, STUB_REGION_START};
 use crate::memfile::{host, PAGE_SIZE};
 use crate::{Error, Result};
 
@@ -42,23 +42,42 @@ fn reserve() -> Result<()> {
             "host ignored MAP_FIXED_NOREPLACE for the stub region",
         ));
     }
-    let bytes = code::bytes();
-    // SAFETY: the code page lies inside the region we just reserved and no
-    // one else uses it; it is made writable only to copy the code in.
+    fill(
+        STUB_CODE_START,
+        code::bytes(),
+        MprotectFlags::READ | MprotectFlags::EXEC,
+    )
+}
+
+/// Copies `bytes` to `addr` in the stub code area of the reserved region
+/// and leaves the pages holding them with protection `prot` (they are
+/// writable only during the copy). For the once-only installers of stub
+/// code and data; an error if the range is not page-aligned inside the
+/// code area.
+pub fn fill_code_pages(addr: u64, bytes: &[u8], prot: MprotectFlags) -> Result<()> {
+    ensure_reserved()?;
+    fill(addr, bytes, prot)
+}
+
+fn fill(addr: u64, bytes: &[u8], prot: MprotectFlags) -> Result<()> {
+    let len = (bytes.len() as u64).next_multiple_of(PAGE_SIZE);
+    let end = STUB_CODE_START + STUB_CODE_LEN;
+    if !addr.is_multiple_of(PAGE_SIZE) || addr < STUB_CODE_START || addr + len > end {
+        return Err(Error::Invalid("not inside the stub code area"));
+    }
+    // SAFETY: the pages lie in the stub code area, which the caller has
+    // reserved for this process; only the platform's once-only installers
+    // write there, each to its own pages.
     unsafe {
         rustix::mm::mprotect(
-            STUB_CODE_START as *mut _,
-            PAGE_SIZE as usize,
+            addr as *mut _,
+            len as usize,
             MprotectFlags::READ | MprotectFlags::WRITE,
         )
         .map_err(|e| host("mprotect(stub code, rw)", e))?;
-        std::ptr::copy_nonoverlapping(bytes.as_ptr(), STUB_CODE_START as *mut u8, bytes.len());
-        rustix::mm::mprotect(
-            STUB_CODE_START as *mut _,
-            PAGE_SIZE as usize,
-            MprotectFlags::READ | MprotectFlags::EXEC,
-        )
-        .map_err(|e| host("mprotect(stub code, rx)", e))?;
+        std::ptr::copy_nonoverlapping(bytes.as_ptr(), addr as *mut u8, bytes.len());
+        rustix::mm::mprotect(addr as *mut _, len as usize, prot)
+            .map_err(|e| host("mprotect(stub code)", e))?;
     }
     Ok(())
 }

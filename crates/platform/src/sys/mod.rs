@@ -165,38 +165,50 @@ pub fn xsave_size() -> usize {
     })
 }
 
+/// Where a new stub process starts and what its registers hold then,
+/// besides `r12`, which is always the parent's tgid (so the child can check
+/// that it was not re-parented before it arms its parent-death signal).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct StubStart {
+    /// The stub code the child jumps to.
+    pub entry: u64,
+    /// The child's `rdx`.
+    pub rdx: u64,
+    /// The child's `r10`.
+    pub r10: u64,
+    /// The child's `r13`.
+    pub r13: u64,
+    /// The child's `r14`.
+    pub r14: u64,
+    /// The child's `r15`.
+    pub r15: u64,
+}
+
 /// Starts a stub process: forks the calling thread with a raw
-/// `clone(SIGCHLD)` whose child never returns to Rust and jumps to `entry`
-/// at once with `rdx, r10 = the inherited rseq area and its length` (0 if
-/// none), `r12 = parent tgid`, `r13 = filter`, `r14 = keep_fd`,
-/// `r15 = traceme`. Returns the child's pid.
+/// `clone(SIGCHLD)` whose child never returns to Rust and jumps to
+/// `start.entry` at once with the registers `start` names. Returns the
+/// child's pid.
 ///
 /// The Sentry is multi-threaded, so the child may run nothing that could
 /// take a lock or allocate: `entry` must be the stub's own register-only
-/// code (see [`crate::stub::code`]), already mapped at the same address in
-/// the Sentry so the child inherits it.
+/// code (see [`crate::stub::code`], [`crate::systrap::code`]), already
+/// mapped at the same address in the Sentry so the child inherits it.
 ///
 /// # Safety
 ///
-/// `entry` must be the address of such code, mapped executable in this
-/// process, that never returns; `filter` must point to a valid
-/// `sock_fprog` (it is read by the child only).
-pub unsafe fn clone_stub(
-    entry: u64,
-    filter: *const libc::sock_fprog,
-    keep_fd: i64,
-    traceme: bool,
-) -> io::Result<i32> {
+/// `start.entry` must be the address of such code, mapped executable in
+/// this process, that never returns; any pointer passed in a register must
+/// point to memory that stays valid in the child's copy of the address
+/// space (anything the caller holds across this call).
+pub unsafe fn clone_stub(start: &StubStart) -> io::Result<i32> {
     let ppid = i64::from(getpid());
-    let (rseq_ptr, rseq_len) = current_rseq();
     let ret: i64;
-    // SAFETY: `clone(SIGCHLD, 0, ..)` duplicates the address space copy-on-write.
-    // `entry` and `filter` are valid as the caller promises.
-    // The parent continues normally with the child's pid in rax. The child
-    // (rax == 0) jumps straight to `entry`, which only issues system calls
-    // with register arguments and data inside the stub region (and reads the
-    // filter, which stays valid in its copy of our memory), and never returns
-    // into this function, so no Rust code runs in the child.
+    // SAFETY: `clone(SIGCHLD, 0, ..)` duplicates the address space
+    // copy-on-write. The parent continues normally with the child's pid in
+    // rax. The child (rax == 0) jumps straight to `entry`, which only issues
+    // system calls with register arguments and reads what the caller's
+    // pointers promise, and never returns into this function, so no Rust
+    // code runs in the child.
     unsafe {
         std::arch::asm!(
             "syscall",
@@ -207,14 +219,16 @@ pub unsafe fn clone_stub(
             inout("rax") libc::SYS_clone => ret,
             in("rdi") libc::SIGCHLD as i64,
             in("rsi") 0i64,
-            in("rdx") rseq_ptr,
-            in("r10") rseq_len,
+            // Without CLONE_*SETTID and CLONE_SETTLS the kernel ignores
+            // rdx, r10 and r8; the child inherits them.
+            in("rdx") start.rdx,
+            in("r10") start.r10,
             in("r8") 0i64,
-            in("r9") entry,
+            in("r9") start.entry,
             in("r12") ppid,
-            in("r13") filter,
-            in("r14") keep_fd,
-            in("r15") i64::from(traceme),
+            in("r13") start.r13,
+            in("r14") start.r14,
+            in("r15") start.r15,
             lateout("rcx") _,
             lateout("r11") _,
         );
@@ -229,28 +243,30 @@ pub unsafe fn clone_stub(
 unsafe extern "C" {
     /// glibc (2.35+): offset of the thread's rseq area from the thread pointer.
     static __rseq_offset: isize;
-    /// glibc (2.35+): size of the rseq area, 0 if glibc did not register one.
+    /// glibc (2.35+): size of the rseq feature set, 0 if glibc did not
+    /// register one.
     static __rseq_size: u32;
 }
 
-/// The calling thread's registered rseq area `(address, registered length)`,
-/// or `(0, 0)`. A forked stub inherits the registration but not the memory,
-/// so it must unregister before unmapping the Sentry (the kernel would
-/// otherwise kill it with `SIGSEGV` on its next return to user mode).
-fn current_rseq() -> (u64, u64) {
+/// The calling thread's registered rseq area: its address and glibc's
+/// `__rseq_size` (glibc registers at least the 32-byte original
+/// `struct rseq`), or `None` when glibc registered none. A forked stub
+/// inherits the registration but not the memory, so it must unregister
+/// before unmapping the Sentry (the kernel would otherwise kill it with
+/// `SIGSEGV` on its next return to user mode).
+pub fn rseq_area() -> Option<(u64, u32)> {
     // SAFETY: both are plain data exported by glibc and never written after
     // start-up.
     let (offset, size) = unsafe { (__rseq_offset, __rseq_size) };
     if size == 0 {
-        return (0, 0);
+        return None;
     }
     let tp: u64;
     // SAFETY: on x86-64 glibc the word at fs:0 is the thread pointer itself.
     unsafe {
         std::arch::asm!("mov {}, fs:0", out(reg) tp, options(nostack, readonly, preserves_flags))
     };
-    // glibc registers at least the 32-byte original `struct rseq`.
-    (tp.wrapping_add(offset as u64), u64::from(size.max(32)))
+    Some((tp.wrapping_add(offset as u64), size))
 }
 
 #[cfg(test)]

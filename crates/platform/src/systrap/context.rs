@@ -10,6 +10,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Weak};
 
 use super::layout::*;
+use super::patch;
 use super::regs;
 use super::space::{SystrapAddressSpace, SIG_INTERRUPT};
 use super::wake::{self, InFlight, Locality, Spinner, WakeScheme};
@@ -103,6 +104,9 @@ pub struct SystrapContext {
     last_fp: Vec<u8>,
     /// Scratch space for merging FP state into the frame.
     fp_buf: Vec<u8>,
+    /// The last event was a system call trapped at an unpatched site that
+    /// was not refused before.
+    patchable: bool,
     shared: Arc<Shared>,
     thread: Option<StubThread>,
     spinner: Spinner,
@@ -119,6 +123,7 @@ impl SystrapContext {
             last_fp: Vec::new(),
             drained: 0,
             fp_buf: Vec::new(),
+            patchable: false,
             shared: Arc::default(),
             thread: None,
             spinner: Spinner::default(),
@@ -188,6 +193,11 @@ impl SystrapContext {
         // The new thread's frame holds its own FP state, not the last one.
         self.last_fp.clear();
         let i = sas.alloc_slot()?;
+        // A reused slot may still hold a signal kept for its last thread.
+        sas.slots()
+            .slot(i)
+            .word(OFF_PENDING_SIGNO)
+            .store(0, Ordering::SeqCst);
         let tid = match sas.new_thread(i) {
             Ok(t) => t,
             Err(e) => {
@@ -230,13 +240,35 @@ impl SystrapContext {
         })
     }
 
+    /// An asynchronous signal that hit the thread inside the trampoline
+    /// and was kept in the slot: the event for it (the thread stays where
+    /// it is, `state` is its state), unless it is a stale interrupt.
+    fn kept_signal(&mut self, s: &super::slots::Slot<'_>, state: &CpuState) -> Option<Event> {
+        let signo = s.word(OFF_PENDING_SIGNO).swap(0, Ordering::SeqCst) as i32;
+        if signo == 0 {
+            return None;
+        }
+        let code = s.word(OFF_PENDING_CODE).load(Ordering::SeqCst) as i32;
+        let ev = classify(signo, code, s.read_u64(OFF_PENDING_ADDR), 0, state.regs.rip);
+        if ev == Event::Interrupted && !self.shared.pending.swap(false, Ordering::SeqCst) {
+            return None;
+        }
+        Some(ev)
+    }
+
     fn write_state(&mut self, sas: &SystrapAddressSpace, slot: usize, state: &CpuState) {
         let s = sas.slots().slot(slot);
         for (i, v) in regs::to_gregs(&state.regs).iter().enumerate() {
             s.write_u64(OFF_GREGS + 8 * i as u64, *v);
         }
         s.write_u64(OFF_FS_BASE, state.regs.fs_base);
-        s.write_u64(OFF_GS_BASE, state.regs.gs_base);
+        // A thread without a gs base of its own gets its slot there: that
+        // is how the trampoline of patched system calls finds the slot.
+        let gs = match state.regs.gs_base {
+            0 => slot_addr(slot as u64),
+            g => g,
+        };
+        s.write_u64(OFF_GS_BASE, gs);
         // Unchanged since the last event: the slot still holds that frame.
         if !state.fpstate.bytes.is_empty() && state.fpstate.bytes == self.last_fp {
             return;
@@ -252,6 +284,7 @@ impl SystrapContext {
                 regs::merge_fp(frame, &state.fpstate.bytes);
             }
             s.write_bytes(OFF_FP, frame);
+            s.word(OFF_FP_DIRTY).store(1, Ordering::SeqCst);
         }
     }
 
@@ -266,7 +299,11 @@ impl SystrapContext {
         for (i, v) in g.iter_mut().enumerate() {
             *v = s.read_u64(OFF_GREGS + 8 * i as u64);
         }
-        state.regs = regs::from_gregs(&g, s.read_u64(OFF_FS_BASE), s.read_u64(OFF_GS_BASE));
+        let gs = match s.read_u64(OFF_GS_BASE) {
+            g if g == slot_addr(slot as u64) => 0,
+            g => g,
+        };
+        state.regs = regs::from_gregs(&g, s.read_u64(OFF_FS_BASE), gs);
         let len = (s.word(OFF_FP_LEN).load(Ordering::SeqCst) as u64).min(FP_MAX) as usize;
         let want = xsave_size();
         state.fpstate.bytes.resize(want, 0);
@@ -278,6 +315,42 @@ impl SystrapContext {
         let code = s.word(OFF_CODE).load(Ordering::SeqCst) as i32;
         (signo, code, s.read_u64(OFF_ADDR), g[regs::REG_ERR])
     }
+}
+
+/// Turns what a patched system call site produced into the system call it
+/// stands for, or `None` if the event is something else:
+/// - signal number 0: the trampoline served the call (registers already
+///   as after `syscall`);
+/// - `SIGILL` at the trampoline's `ud2`: entry `rcx / 2` is unknown in
+///   this address space (inherited patched code; filled in here from the
+///   platform-wide registry) or the thread's `gs_base` is its own;
+/// - `SIGILL` at a patched site + 5: the thread ran the old `mov` before
+///   the patch, or jumped there; it is the `syscall` that was there, with
+///   the thread's own `rax`.
+fn patched_syscall(sas: &SystrapAddressSpace, signo: i32, state: &mut CpuState) -> Option<Event> {
+    if signo == 0 {
+        sas.count_fast_syscall();
+        return Some(Event::Syscall);
+    }
+    if signo != libc::SIGILL {
+        return None;
+    }
+    let r = &mut state.regs;
+    if r.rip == sas.sites().tramp_fallback {
+        let k = (r.rcx >> 1) % TRAP_ENTRIES;
+        let (ret, nr) = patch::entry(k)?;
+        sas.slots().set_trap_info(k, ret, nr);
+        sas.know_site(ret.wrapping_sub(patch::SITE_LEN));
+        r.rip = ret;
+        r.rax = nr;
+    } else if sas.knows_site(r.rip.wrapping_sub(patch::SYSCALL_OFFSET)) {
+        r.rip = r.rip.wrapping_add(2);
+    } else {
+        return None;
+    }
+    r.rcx = r.rip;
+    r.r11 = r.eflags;
+    Some(Event::Syscall)
 }
 
 /// This CPU's XSAVE size, asked once: `CPUID` exits to the hypervisor on
@@ -342,6 +415,7 @@ impl Context for SystrapContext {
             .map(|t| t.slot)
             .ok_or(Error::Invalid("no stub thread"))?;
         self.write_state(sas, slot, state);
+        self.patchable = false;
         let _in_flight = InFlight::enter();
         self.shared.running.store(true, Ordering::SeqCst);
         if self.shared.pending.swap(false, Ordering::SeqCst) {
@@ -369,6 +443,11 @@ impl Context for SystrapContext {
             self.locality.release();
         }
         loop {
+            if let Some(ev) = self.kept_signal(&s, state) {
+                self.shared.running.store(false, Ordering::SeqCst);
+                self.shared.sent_at.store(0, Ordering::SeqCst);
+                return Ok(ev);
+            }
             let sent = self.shared.sent.load(Ordering::SeqCst);
             if sent != self.drained {
                 self.drained = sent;
@@ -390,7 +469,8 @@ impl Context for SystrapContext {
                 return Err(e);
             }
             let (signo, code, addr, err) = self.read_state(sas, slot, state);
-            let ev = classify(signo, code, addr, err, state.regs.rip);
+            let ev = patched_syscall(sas, signo, state)
+                .unwrap_or_else(|| classify(signo, code, addr, err, state.regs.rip));
             // An interrupt signal with no interrupt owed is stale: sent while
             // the thread was already stopping for an earlier event and
             // delivered at this resume. Answering it would starve the thread.
@@ -401,9 +481,16 @@ impl Context for SystrapContext {
             self.shared.sent_at.store(0, Ordering::SeqCst);
             if ev == Event::Syscall {
                 state.regs.orig_rax = state.regs.rax;
+                self.patchable = signo == libc::SIGSYS
+                    && sas.patches_syscalls()
+                    && !sas.refused_site(state.regs.rip.wrapping_sub(patch::SITE_LEN));
             }
             return Ok(ev);
         }
+    }
+
+    fn patchable_syscall(&self) -> bool {
+        self.patchable
     }
 
     fn interrupter(&self) -> Interrupter {

@@ -36,8 +36,31 @@ pub const SLOT_SIZE: u64 = 0x1_0000;
 pub const SLOTS_START: u64 = STUB_DATA_START;
 /// Most application threads per address space.
 pub const MAX_THREADS: u64 = 256;
-/// Length of the context memfd (all slots).
+/// Length of the slots in the context memfd.
 pub const CTX_LEN: u64 = MAX_THREADS * SLOT_SIZE;
+
+/// Where the trap table of patched system call sites lies in every stub:
+/// below [`crate::stub::layout::APP_START`], so the application can never
+/// map over it, and in `0x6xxxx`, so that the third byte of a patched
+/// site's `jmp [TRAP_TABLE + 8k]` is `0x06`, an invalid opcode (see
+/// [`super::patch`]).
+pub const TRAP_TABLE: u64 = 0x6_0000;
+/// Number of trap table entries (patched sites, platform-wide).
+pub const TRAP_ENTRIES: u64 = 1024;
+/// The entry pointers: `TRAP_TABLE + 8k` holds the address of entry stub `k`.
+pub const TRAP_PTRS: u64 = TRAP_TABLE;
+/// Per address space site information: `TRAP_INFO + 16k` holds the return
+/// address (0: unknown here) and `+ 8` the system call number of entry `k`.
+pub const TRAP_INFO: u64 = TRAP_TABLE + 8 * TRAP_ENTRIES;
+/// Length of the trap table (pointers and site information).
+pub const TRAP_TABLE_LEN: u64 = 24 * TRAP_ENTRIES;
+/// The entry stubs (`mov ecx, 2k; jmp trampoline`, [`ENTRY_LEN`] bytes
+/// each), in the last pages of the stub code area.
+pub const ENTRY_CODE: u64 = FILTER_PAGE + PAGE_SIZE;
+/// Length of one entry stub.
+pub const ENTRY_LEN: u64 = 10;
+/// Length of the context memfd: the slots, then the trap table.
+pub const CTX_FILE_LEN: u64 = CTX_LEN + TRAP_TABLE_LEN;
 
 /// Futex word: who owns the slot now ([`STATE_EVENT`], [`STATE_RESUME`], ...).
 pub const OFF_STATE: u64 = 0x00;
@@ -76,6 +99,18 @@ pub const NGREG_RESTORE: u64 = 18;
 pub const OFF_T_ENTRY: u64 = 0x100;
 /// TSC when the handler saw `STATE_RESUME` (timeline for benchmarks).
 pub const OFF_T_RESUMED: u64 = 0x108;
+/// An asynchronous signal that hit the thread inside the syscall
+/// trampoline (see [`super::patch`]), kept for later: its number (0: none).
+pub const OFF_PENDING_SIGNO: u64 = 0x110;
+/// `si_code` of the pending signal.
+pub const OFF_PENDING_CODE: u64 = 0x114;
+/// `si_addr` of the pending signal.
+pub const OFF_PENDING_ADDR: u64 = 0x118;
+/// Set by the Sentry when it wrote a new XSAVE image into the slot; the
+/// handler then copies it into the signal frame, the trampoline loads it
+/// (`xrstor`), and either clears the flag. Otherwise the thread's FP state
+/// is still in place and neither touches it.
+pub const OFF_FP_DIRTY: u64 = 0x120;
 /// The XSAVE area.
 pub const OFF_FP: u64 = 0x1000;
 /// Largest XSAVE area a slot holds.
@@ -101,6 +136,11 @@ const _: () = assert!(SLOTS_START.is_multiple_of(SLOT_SIZE));
 const _: () = assert!(FILTER_PAGE + PAGE_SIZE <= STUB_CODE_START + STUB_CODE_LEN);
 const _: () = assert!(SLOTS_START + CTX_LEN <= STUB_REGION_END);
 const _: () = assert!(OFF_GREGS + NGREG as u64 * 8 <= OFF_FP && OFF_FP + FP_MAX <= OFF_STACK);
+const _: () = assert!(OFF_T_RESUMED < OFF_PENDING_SIGNO && OFF_FP_DIRTY + 4 <= OFF_FP);
+const _: () = assert!(TRAP_TABLE + TRAP_TABLE_LEN <= crate::stub::layout::APP_START);
+const _: () = assert!((TRAP_PTRS + 8 * TRAP_ENTRIES - 1) >> 16 == 6);
+const _: () = assert!(TRAP_TABLE_LEN.is_multiple_of(PAGE_SIZE) && TRAP_ENTRIES.is_power_of_two());
+const _: () = assert!(ENTRY_CODE + ENTRY_LEN * TRAP_ENTRIES <= STUB_CODE_START + STUB_CODE_LEN);
 
 #[cfg(test)]
 mod tests {

@@ -8,8 +8,9 @@
 //!
 //! Pieces: [`layout`] (where things are in the stub region), [`code`] (the
 //! stub's machine code), [`filter`] (the application threads' seccomp
-//! program), [`clone`] (starting a stub), [`space`] (address spaces, the
-//! traced leader that performs all address-space changes), [`slots`] (the
+//! program), [`patch`] (system call patching), [`space`] (address spaces,
+//! starting a stub, the traced leader that performs all address-space
+//! changes), [`slots`] (the
 //! Sentry's view of the shared slots), [`regs`] (frame ⇄ CPU state),
 //! [`wake`] (wake-up schemes) and [`context`] (switching).
 //!
@@ -18,15 +19,16 @@
 //! untrusted values (clamped lengths, validated segment bases, a bounded
 //! wait that notices a dead stub or thread). The wall is the seccomp filter:
 //! whatever an application thread corrupts or jumps to, it gets only the
-//! five (site, number, argument) triples of [`filter`]. Address-space
+//! five (site, number, argument) triples of [`filter`]; the trampoline of
+//! patched system calls ([`patch`]) adds no system call site. Address-space
 //! changes never run on an application thread; they are injected into the
 //! ptrace-stopped leader with register-only arguments.
 
-pub mod clone;
 pub mod code;
 pub mod context;
 pub mod filter;
 pub mod layout;
+pub mod patch;
 pub mod regs;
 pub mod slots;
 pub mod space;

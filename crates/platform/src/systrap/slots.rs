@@ -2,6 +2,9 @@
 //! `MAP_SHARED` into the Sentry and (by the leader's start-up code) at
 //! [`SLOTS_START`] into the stub.
 //!
+//! The same memfd holds, after the slots, the address space's trap table
+//! (see [`super::patch`]), mapped read-only at [`TRAP_TABLE`] in the stub.
+//!
 //! Everything in a slot is written by application-reachable code, so the
 //! Sentry reads it only with atomics or raw copies and treats each value as
 //! untrusted (lengths are clamped, registers validated before use).
@@ -36,13 +39,13 @@ impl SlotArea {
     pub fn new() -> Result<SlotArea> {
         let fd = rustix::fs::memfd_create("systrap-slots", MemfdFlags::CLOEXEC)
             .map_err(|e| host("memfd_create(slots)", e))?;
-        rustix::fs::ftruncate(&fd, CTX_LEN).map_err(|e| host("ftruncate(slots)", e))?;
+        rustix::fs::ftruncate(&fd, CTX_FILE_LEN).map_err(|e| host("ftruncate(slots)", e))?;
         // SAFETY: a fresh shared mapping at an address the kernel picks,
         // unmapped only in `Drop`.
         let p = unsafe {
             rustix::mm::mmap(
                 std::ptr::null_mut(),
-                CTX_LEN as usize,
+                CTX_FILE_LEN as usize,
                 ProtFlags::READ | ProtFlags::WRITE,
                 MapFlags::SHARED,
                 &fd,
@@ -50,7 +53,49 @@ impl SlotArea {
             )
         }
         .map_err(|e| host("mmap(slots)", e))?;
-        Ok(SlotArea { fd, base: p.cast() })
+        let area = SlotArea { fd, base: p.cast() };
+        for k in 0..TRAP_ENTRIES {
+            area.table_store(k * 8, ENTRY_CODE + k * ENTRY_LEN);
+        }
+        Ok(area)
+    }
+
+    /// The 64-bit word at byte `off` of the trap table (8-aligned).
+    fn table_word(&self, off: u64) -> &std::sync::atomic::AtomicU64 {
+        let off = off.min(TRAP_TABLE_LEN - 8) & !7;
+        // SAFETY: `CTX_LEN + off` is 8-aligned and inside the CTX_FILE_LEN
+        // mapping, which lives as long as `self`; AtomicU64 is the type for
+        // memory that another process reads concurrently.
+        unsafe {
+            &*self
+                .base
+                .wrapping_add((CTX_LEN + off) as usize)
+                .cast::<std::sync::atomic::AtomicU64>()
+        }
+    }
+
+    fn table_store(&self, off: u64, v: u64) {
+        self.table_word(off)
+            .store(v, std::sync::atomic::Ordering::Release);
+    }
+
+    /// Entry `k`'s site information: (return address, system call number);
+    /// a return address of 0 means "unknown in this address space".
+    pub fn trap_info(&self, k: u64) -> (u64, u64) {
+        let off = (TRAP_INFO - TRAP_TABLE) + 16 * (k % TRAP_ENTRIES);
+        let o = std::sync::atomic::Ordering::Acquire;
+        (
+            self.table_word(off).load(o),
+            self.table_word(off + 8).load(o),
+        )
+    }
+
+    /// Sets entry `k`'s site information; the number first, so that a
+    /// thread that sees the return address sees the number too.
+    pub fn set_trap_info(&self, k: u64, ret: u64, nr: u64) {
+        let off = (TRAP_INFO - TRAP_TABLE) + 16 * (k % TRAP_ENTRIES);
+        self.table_store(off + 8, nr);
+        self.table_store(off, ret);
     }
 
     /// The memfd.
@@ -72,7 +117,7 @@ impl Drop for SlotArea {
     fn drop(&mut self) {
         // SAFETY: the mapping was made in `new` with this length; no
         // reference into it outlives `self` (`Slot` borrows `self`).
-        let _ = unsafe { rustix::mm::munmap(self.base.cast(), CTX_LEN as usize) };
+        let _ = unsafe { rustix::mm::munmap(self.base.cast(), CTX_FILE_LEN as usize) };
     }
 }
 

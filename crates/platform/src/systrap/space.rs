@@ -7,19 +7,21 @@
 //! injected into it by its tracer, with arguments in registers only, so
 //! nothing the application writes into the stub region can steer them.
 
-mod batch;
-
+use std::collections::HashSet;
 use std::os::fd::{AsRawFd, OwnedFd};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use rustix::event::{PollFd, PollFlags};
 
 use super::code::{self, Sites};
 use super::layout::*;
+use super::patch;
 use super::slots::SlotArea;
 use crate::memfile::PAGE_SIZE;
-use crate::ptrace::prot_map::ProtMap;
 use crate::stub::layout::in_app_range;
+use crate::stub::mappings::batch;
+use crate::stub::mappings::StubMappings;
 use crate::stub::{factory, inject};
 use crate::sys::{self, ptrace, WaitStatus};
 use crate::{AddressSpace, Error, MemoryFile, Prot, Regs, Result};
@@ -63,6 +65,16 @@ struct LeaderParams {
     rseq_size: u64,
 }
 
+/// System call sites of an address space, by the address of their first
+/// byte.
+#[derive(Debug, Default)]
+struct SiteSets {
+    /// Patched here, or patched code inherited and served here.
+    patched: HashSet<u64>,
+    /// Offered and refused: not offered again.
+    refused: HashSet<u64>,
+}
+
 /// State of a thread slot.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum SlotUse {
@@ -82,9 +94,12 @@ pub struct SystrapAddressSpace {
     pidfd: OwnedFd,
     uses: Mutex<Vec<SlotUse>>,
     sites: Sites,
-    /// What is mapped where, so `protect` touches only mapped parts (the
-    /// host's `mprotect` fails on holes).
-    view: Mutex<ProtMap>,
+    /// What is mapped where.
+    mappings: StubMappings,
+    /// System call sites (start of the 7 bytes) patched, or refused.
+    sites_seen: Mutex<SiteSets>,
+    /// System calls served through the trampoline, without a signal.
+    fast_syscalls: AtomicU64,
 }
 
 impl SystrapAddressSpace {
@@ -115,7 +130,9 @@ impl SystrapAddressSpace {
             pidfd,
             uses: Mutex::new(vec![SlotUse::Free; MAX_THREADS as usize]),
             sites: code::sites(),
-            view: Mutex::new(ProtMap::default()),
+            mappings: StubMappings::default(),
+            sites_seen: Mutex::new(SiteSets::default()),
+            fast_syscalls: AtomicU64::new(0),
         })
     }
 
@@ -245,9 +262,36 @@ impl SystrapAddressSpace {
         Ok(tid)
     }
 
-    fn view(&self) -> std::sync::MutexGuard<'_, ProtMap> {
-        // Every update leaves the map consistent, so a poisoned lock is fine.
-        self.view.lock().unwrap_or_else(|p| p.into_inner())
+    /// How many system calls the trampoline served (patched sites taken
+    /// without a signal) in this address space.
+    pub fn fast_syscalls(&self) -> u64 {
+        self.fast_syscalls.load(Ordering::Relaxed)
+    }
+
+    /// Counts one system call served through the trampoline.
+    pub(super) fn count_fast_syscall(&self) {
+        self.fast_syscalls.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Records that the site starting at `site` is patched in this space.
+    pub(super) fn know_site(&self, site: u64) {
+        self.site_sets().patched.insert(site);
+    }
+
+    /// Whether the site starting at `site` is patched in this space.
+    pub fn knows_site(&self, site: u64) -> bool {
+        self.site_sets().patched.contains(&site)
+    }
+
+    /// Whether the site starting at `site` was offered for patching and
+    /// refused (by the caller or because its code does not fit).
+    pub fn refused_site(&self, site: u64) -> bool {
+        self.site_sets().refused.contains(&site)
+    }
+
+    fn site_sets(&self) -> std::sync::MutexGuard<'_, SiteSets> {
+        // Sets of addresses are consistent after every update.
+        self.sites_seen.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     fn inject(&self, nr: i64, args: [u64; 6]) -> Result<i64> {
@@ -257,86 +301,31 @@ impl SystrapAddressSpace {
             inject::syscall(pid, &template, nr, args)
         })?
     }
-
-    fn check(&self, addr: u64, len: u64) -> Result<()> {
-        if !addr.is_multiple_of(PAGE_SIZE) || !len.is_multiple_of(PAGE_SIZE) || len == 0 {
-            return Err(Error::Invalid("unaligned or empty range"));
-        }
-        if !in_app_range(addr, len) {
-            return Err(Error::Invalid(
-                "range outside the application's address range",
-            ));
-        }
-        Ok(())
-    }
-}
-
-fn prot_bits(p: Prot) -> u64 {
-    let mut b = 0;
-    if p.read {
-        b |= libc::PROT_READ;
-    }
-    if p.write {
-        b |= libc::PROT_WRITE;
-    }
-    if p.exec {
-        b |= libc::PROT_EXEC;
-    }
-    b as u64
 }
 
 impl AddressSpace for SystrapAddressSpace {
     fn map(&self, addr: u64, len: u64, prot: Prot, file_offset: u64) -> Result<()> {
-        self.check(addr, len)?;
-        if !file_offset.is_multiple_of(PAGE_SIZE) {
-            return Err(Error::Invalid("unaligned memory file offset"));
-        }
-        self.mf.check_range(file_offset, len)?;
-        let flags = (libc::MAP_SHARED | libc::MAP_FIXED) as u64;
-        let fd = self.mf.raw_fd() as u64;
-        let mut view = self.view();
-        // A failed MAP_FIXED may have removed the old mapping: forget it first.
-        view.unmap(addr, addr + len);
-        let r = inject::host_result(
-            "mmap(stub)",
-            self.inject(
-                libc::SYS_mmap,
-                [addr, len, prot_bits(prot), flags, fd, file_offset],
-            )?,
-        )?;
-        if r as u64 != addr {
-            return Err(Error::Invalid("stub mmap landed elsewhere"));
-        }
-        view.map(addr, addr + len, prot);
-        Ok(())
+        self.mappings
+            .map(&self.mf, (addr, len, prot, file_offset), |nr, a| {
+                self.inject(nr, a)
+            })
     }
 
     fn unmap(&self, addr: u64, len: u64) -> Result<()> {
-        self.check(addr, len)?;
-        let mut view = self.view();
-        inject::host_result(
-            "munmap(stub)",
-            self.inject(libc::SYS_munmap, [addr, len, 0, 0, 0, 0])?,
-        )?;
-        view.unmap(addr, addr + len);
-        Ok(())
+        self.mappings.unmap(addr, len, |nr, a| self.inject(nr, a))
     }
 
     fn protect(&self, addr: u64, len: u64, prot: Prot) -> Result<()> {
-        self.check(addr, len)?;
-        let mut view = self.view();
-        for (s, e, _) in view.mapped_parts(addr, addr + len) {
-            inject::host_result(
-                "mprotect(stub)",
-                self.inject(libc::SYS_mprotect, [s, e - s, prot_bits(prot), 0, 0, 0])?,
-            )?;
-            view.map(s, e, prot);
-        }
-        Ok(())
+        self.mappings
+            .protect(addr, len, prot, |nr, a| self.inject(nr, a))
     }
 
     fn apply(&self, ops: &[crate::SpaceOp]) -> Result<()> {
-        batch::apply(self, ops)
+        let (pid, template) = (self.pid, self.template);
+        self.mappings.apply(&self.mf, ops, |calls| {
+            factory::run(move || batch::inject_all(pid, &template, &calls))
+                .unwrap_or_else(|e| (Vec::new(), Some(e)))
+        })
     }
 
     fn as_any(&self) -> &dyn std::any::Any {
@@ -345,6 +334,47 @@ impl AddressSpace for SystrapAddressSpace {
 
     fn stub_pid(&self) -> Option<i32> {
         Some(self.pid)
+    }
+
+    fn patches_syscalls(&self) -> bool {
+        // The trampoline saves the whole XSAVE area into the slot.
+        crate::xsave_size() as u64 <= FP_MAX
+    }
+
+    fn patch_syscall(&self, rip: u64, nr: u64, file_offset: Option<u64>) -> Result<bool> {
+        let site = rip
+            .checked_sub(patch::SITE_LEN)
+            .ok_or(Error::Invalid("system call site below 0"))?;
+        let Some(file_offset) = file_offset.filter(|_| self.patches_syscalls()) else {
+            self.site_sets().refused.insert(site);
+            return Ok(false);
+        };
+        if !in_app_range(site, patch::SITE_LEN)
+            || site / PAGE_SIZE != (rip - 1) / PAGE_SIZE
+            || file_offset % PAGE_SIZE != site % PAGE_SIZE
+        {
+            return Err(Error::Invalid(
+                "system call site outside one application page",
+            ));
+        }
+        let mut code = [0u8; patch::SITE_LEN as usize];
+        self.mf.read_at(file_offset, &mut code)?;
+        let Some(k) = patch::is_patchable(&code, nr)
+            .then(|| patch::entry_for(rip, nr))
+            .flatten()
+        else {
+            self.site_sets().refused.insert(site);
+            return Ok(false);
+        };
+        // The entry must be complete before any thread can jump through it.
+        self.slots.set_trap_info(k, rip, nr);
+        self.know_site(site);
+        for step in patch::write_steps(k) {
+            for (i, b) in step {
+                self.mf.store_byte(file_offset + i as u64, b)?;
+            }
+        }
+        Ok(true)
     }
 }
 
@@ -370,7 +400,7 @@ fn kill_and_reap(pid: i32) {
 /// tracer and whose life bounds the stub's through the parent-death signal).
 fn spawn_on_factory(keep_fd: i32, ctx_fd: i32) -> Result<(i32, Regs)> {
     let sites = code::sites();
-    let (rseq, rseq_size) = super::clone::rseq_area().map_or((0, 0), |(a, n)| (a, u64::from(n)));
+    let (rseq, rseq_size) = sys::rseq_area().map_or((0, 0), |(a, n)| (a, u64::from(n)));
     let prog = crate::stub::filter::stub_filter();
     let fprog = libc::sock_fprog {
         len: prog.len() as u16,
@@ -391,11 +421,18 @@ fn spawn_on_factory(keep_fd: i32, ctx_fd: i32) -> Result<(i32, Regs)> {
         rseq,
         rseq_size,
     };
-    let pid = super::clone::clone_leader(sites.leader_init, &params as *const LeaderParams as u64)
-        .map_err(|source| Error::Host {
-            op: "clone(systrap stub)",
-            source,
-        })?;
+    let start = sys::StubStart {
+        entry: sites.leader_init,
+        r13: &params as *const LeaderParams as u64,
+        ..Default::default()
+    };
+    // SAFETY: `leader_init` is the systrap stub code that `code::install`
+    // put at the same address in this process and never returns; `params`
+    // and what it points to live across the call.
+    let pid = unsafe { sys::clone_stub(&start) }.map_err(|source| Error::Host {
+        op: "clone(systrap stub)",
+        source,
+    })?;
     let fail = |e: Error| {
         kill_and_reap(pid);
         e
