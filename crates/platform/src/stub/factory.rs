@@ -38,6 +38,7 @@ fn sender() -> Result<SyncSender<Job>> {
 }
 
 fn serve(rx: Receiver<Job>) {
+    super::locality::remember_original();
     FACTORY_TID.store(crate::sys::gettid(), Ordering::Relaxed);
     while let Ok(job) = rx.recv() {
         // A panicking job must not take the factory (and every stub it

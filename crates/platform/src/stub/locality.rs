@@ -25,10 +25,20 @@ fn current_cpu() -> Option<usize> {
     usize::try_from(cpu).ok().filter(|&c| c < CpuSet::MAX_CPU)
 }
 
-/// The affinity of the process before any pinning, for new threads.
+/// The affinity new threads get: the factory thread's when it started,
+/// before anything here pinned it (a Sentry thread asking for a job may be
+/// pinned by the systrap locality scheme, so it is not asked).
+static ORIGINAL: OnceLock<Option<CpuSet>> = OnceLock::new();
+
+/// Records the calling thread's affinity as the one new threads get; the
+/// factory thread calls it first thing.
+pub fn remember_original() {
+    let _ = original();
+}
+
 fn original() -> Option<&'static CpuSet> {
-    static SET: OnceLock<Option<CpuSet>> = OnceLock::new();
-    SET.get_or_init(|| rustix::thread::sched_getaffinity(None).ok())
+    ORIGINAL
+        .get_or_init(|| rustix::thread::sched_getaffinity(None).ok())
         .as_ref()
 }
 
@@ -50,8 +60,6 @@ pub fn follow_caller(factory_tid: i32) {
     if factory_tid == 0 || FACTORY_CPU.load(Ordering::Relaxed) == cpu as i32 {
         return;
     }
-    // Read the original affinity before the first pin changes it.
-    let _ = original();
     if pin(factory_tid, cpu) {
         FACTORY_CPU.store(cpu as i32, Ordering::Relaxed);
     }
@@ -61,7 +69,6 @@ pub fn follow_caller(factory_tid: i32) {
 /// factory's, before it injects into `tid`).
 pub fn join_caller(tid: i32) {
     if let Some(cpu) = current_cpu() {
-        let _ = original();
         pin(tid, cpu);
     }
 }
