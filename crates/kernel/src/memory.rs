@@ -84,35 +84,28 @@ struct Deferred {
 /// [`TaskMemory::sync`].
 pub struct MmGuard<'a> {
     mem: &'a TaskMemory,
-    mm: Option<MutexGuard<'a, MemoryManager>>,
+    // Fields drop in order: the model is unlocked before the sandbox-wide
+    // lock.
+    mm: MutexGuard<'a, MemoryManager>,
     _moves: MutexGuard<'static, ()>,
 }
 
 impl Deref for MmGuard<'_> {
     type Target = MemoryManager;
     fn deref(&self) -> &MemoryManager {
-        match &self.mm {
-            Some(g) => g,
-            None => unreachable!("the model is only released on drop"),
-        }
+        &self.mm
     }
 }
 
 impl DerefMut for MmGuard<'_> {
     fn deref_mut(&mut self) -> &mut MemoryManager {
-        match &mut self.mm {
-            Some(g) => g,
-            None => unreachable!("the model is only released on drop"),
-        }
+        &mut self.mm
     }
 }
 
 impl Drop for MmGuard<'_> {
     fn drop(&mut self) {
-        let Some(mut mm) = self.mm.take() else {
-            return;
-        };
-        let ops = mm.take_ops();
+        let ops = self.mm.take_ops();
         if ops.is_empty() {
             return;
         }
@@ -127,7 +120,6 @@ impl Drop for MmGuard<'_> {
                 other => d.ops.push(other),
             }
         }
-        drop(mm);
     }
 }
 
@@ -165,7 +157,7 @@ impl TaskMemory {
         let moves = lock(&FRAME_MOVES);
         MmGuard {
             mem: self,
-            mm: Some(lock(&self.mm)),
+            mm: lock(&self.mm),
             _moves: moves,
         }
     }
