@@ -57,6 +57,7 @@ add("xattr", "getxattr lgetxattr fgetxattr listxattr llistxattr flistxattr setxa
 add("time", "times")
 add("pipe", "pipe pipe2", 'Partial("O_DIRECT packets are cut at each write (F_SETFL cannot toggle packet mode); no F_GETPIPE_SZ/F_SETPIPE_SZ; blocking I/O only this single task could complete is reported as a deadlock")')
 add("poll", "poll ppoll", 'Partial("sleeps on the files\' wait queues; host-backed files are re-checked with backoff")')
+add("select", "select pselect6", 'Partial("sleeps on the files\' wait queues as poll does; nfds is clamped to RLIMIT_NOFILE rather than the fd table size; host-backed files are re-checked with backoff")')
 add("sched", "sched_getscheduler sched_getparam sched_get_priority_max sched_get_priority_min getpriority")
 add("sched", "setpriority", 'Partial("the nice value is recorded, not applied to the host scheduler")')
 add("sched", "sched_setscheduler sched_setparam", 'Partial("SCHED_OTHER/BATCH/IDLE are recorded for the caller and reported, not applied to the host scheduler; SCHED_FIFO/RR/DEADLINE give EPERM; another thread gives EINVAL")')

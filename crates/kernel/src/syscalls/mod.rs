@@ -35,6 +35,7 @@ pub mod random;
 pub mod read_write;
 pub mod rlimit;
 pub mod sched;
+pub mod select;
 pub mod setid;
 pub mod signal;
 pub mod socket;

@@ -8,8 +8,8 @@
 use super::{
     attr, capability, clone, cwd, epoll, eventfd, exec, fadvise, file, futex, identity, ioprio,
     link, lock, membarrier, memfd, mmap, personality, pidfd, pipe, poll, random, read_write,
-    rlimit, sched, setid, signal, socket, splice, stat, sync, thread, time, timer, timerfd, utime,
-    wait, xattr,
+    rlimit, sched, select, setid, signal, socket, splice, stat, sync, thread, time, timer, timerfd,
+    utime, wait, xattr,
 };
 use super::{sys_ni_syscall, Handler, Status, SyscallEntry};
 use abi::Errno;
@@ -52,7 +52,7 @@ pub static SYSCALL_TABLE: &[SyscallEntry] = &[
     e(20, "writev", Status::Partial("a blocking descriptor sleeps on its file's wait queue (pipes); host-backed files have none and are re-checked with backoff"), read_write::sys_writev),
     e(21, "access", Status::Supported, stat::sys_access),
     e(22, "pipe", Status::Partial("O_DIRECT packets are cut at each write (F_SETFL cannot toggle packet mode); no F_GETPIPE_SZ/F_SETPIPE_SZ; blocking I/O only this single task could complete is reported as a deadlock"), pipe::sys_pipe),
-    ni(23, "select"),
+    e(23, "select", Status::Partial("sleeps on the files' wait queues as poll does; nfds is clamped to RLIMIT_NOFILE rather than the fd table size; host-backed files are re-checked with backoff"), select::sys_select),
     e(24, "sched_yield", Status::Supported, thread::sys_sched_yield),
     e(25, "mremap", Status::Supported, mmap::sys_mremap),
     e(26, "msync", Status::Partial("MS_SYNC writes back every cached page of the range, dirty or not"), mmap::sys_msync),
@@ -299,7 +299,7 @@ pub static SYSCALL_TABLE: &[SyscallEntry] = &[
     e(267, "readlinkat", Status::Supported, stat::sys_readlinkat),
     e(268, "fchmodat", Status::Supported, attr::sys_fchmodat),
     e(269, "faccessat", Status::Supported, stat::sys_faccessat),
-    ni(270, "pselect6"),
+    e(270, "pselect6", Status::Partial("sleeps on the files' wait queues as poll does; nfds is clamped to RLIMIT_NOFILE rather than the fd table size; host-backed files are re-checked with backoff"), select::sys_pselect6),
     e(271, "ppoll", Status::Partial("sleeps on the files' wait queues; host-backed files are re-checked with backoff"), poll::sys_ppoll),
     ni(272, "unshare"),
     e(273, "set_robust_list", Status::Supported, thread::sys_set_robust_list),
