@@ -38,6 +38,7 @@ pub mod memory;
 pub mod path;
 pub mod pidfd;
 pub mod pipe;
+pub mod posix_timer;
 pub mod process;
 pub mod procfs;
 pub mod profile;

@@ -105,6 +105,8 @@ pub struct ThreadGroup {
     pub pending: PendingSignals,
     /// `ITIMER_REAL` (`alarm`, `setitimer`).
     pub itimer_real: Arc<crate::itimer::RealTimer>,
+    /// POSIX timers (`timer_create`).
+    pub posix_timers: Arc<crate::posix_timer::PosixTimers>,
     /// `PR_SET_CHILD_SUBREAPER`: orphaned descendants come to this process
     /// rather than to init.
     pub child_subreaper: bool,
@@ -127,6 +129,7 @@ impl ThreadGroup {
             exit: None,
             pending: PendingSignals::default(),
             itimer_real: Arc::default(),
+            posix_timers: Arc::default(),
             child_subreaper: false,
             job: crate::jobctl::JobState::default(),
             membarrier: 0,

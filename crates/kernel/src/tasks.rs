@@ -588,6 +588,7 @@ impl Kernel {
             if g.threads.is_empty() && g.zombie.is_none() {
                 let mut tgl = lock(tg);
                 tgl.itimer_real.cancel();
+                tgl.posix_timers.clear();
                 let final_status = *tgl.exit.get_or_insert(status);
                 drop(tgl);
                 g.zombie = Some(final_status);
@@ -715,12 +716,17 @@ impl Task {
     }
 
     /// Removes the lowest pending signal in `allowed`: the thread's own
-    /// first, then its process's.
+    /// first, then its process's. A POSIX timer's signal gets its overrun
+    /// count here, as Linux fills it in at dequeue.
     pub fn dequeue_signal(&mut self, allowed: sigset_t) -> Option<siginfo_t> {
-        if let Some(i) = self.handle.pending().dequeue_in(allowed) {
-            return Some(i);
-        }
-        self.tg().pending.dequeue_in(allowed)
+        let own = self.handle.pending().dequeue_in(allowed);
+        let mut info = match own {
+            Some(i) => i,
+            None => self.tg().pending.dequeue_in(allowed)?,
+        };
+        let timers = self.tg().posix_timers.clone();
+        timers.on_dequeue(&mut info);
+        Some(info)
     }
 
     /// Makes `info` pending for this thread.

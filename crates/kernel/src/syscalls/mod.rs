@@ -30,6 +30,7 @@ pub mod personality;
 pub mod pidfd;
 pub mod pipe;
 pub mod poll;
+pub mod posix_timer;
 pub mod prctl;
 pub mod random;
 pub mod read_write;

@@ -258,11 +258,7 @@ pub fn sys_pselect6(t: &mut Task, a: &SyscallArgs) -> SysResult {
     }
     let (r, deadline) = select_for(t, a, timeout);
     let r = finish(t, r, deadline, |t, left| {
-        let ts = timespec {
-            tv_sec: left.as_secs() as i64,
-            tv_nsec: i64::from(left.subsec_nanos()),
-        };
-        tp.write(t.mem(), &ts)
+        tp.write(t.mem(), &super::time::to_ts(left))
     });
     if !matches!(r, Err(e) if e.is_restart()) {
         if let Some(m) = t.signals.saved_mask.take() {

@@ -7,9 +7,9 @@
 #[allow(unused_imports)]
 use super::{
     attr, capability, clone, cwd, epoll, eventfd, exec, fadvise, file, futex, identity, ioprio,
-    link, lock, membarrier, memfd, mmap, personality, pidfd, pipe, poll, random, read_write,
-    rlimit, sched, select, setid, signal, socket, splice, stat, sync, thread, time, timer, timerfd,
-    utime, wait, xattr,
+    link, lock, membarrier, memfd, mmap, personality, pidfd, pipe, poll, posix_timer, random,
+    read_write, rlimit, sched, select, setid, signal, socket, splice, stat, sync, thread, time,
+    timer, timerfd, utime, wait, xattr,
 };
 use super::{sys_ni_syscall, Handler, Status, SyscallEntry};
 use abi::Errno;
@@ -251,11 +251,11 @@ pub static SYSCALL_TABLE: &[SyscallEntry] = &[
     e(219, "restart_syscall", Status::Supported, thread::sys_restart_syscall),
     ni(220, "semtimedop"),
     e(221, "fadvise64", Status::Supported, fadvise::sys_fadvise64),
-    ni(222, "timer_create"),
-    ni(223, "timer_settime"),
-    ni(224, "timer_gettime"),
-    ni(225, "timer_getoverrun"),
-    ni(226, "timer_delete"),
+    e(222, "timer_create", Status::Partial("CLOCK_REALTIME, MONOTONIC, BOOTTIME and TAI with SIGEV_SIGNAL, SIGEV_NONE and SIGEV_THREAD_ID, overruns counted while the signal is queued; CPU-time clocks: EINVAL; alarm clocks: EOPNOTSUPP; an absolute timer does not follow a later clock_settime"), posix_timer::sys_timer_create),
+    e(223, "timer_settime", Status::Partial("CLOCK_REALTIME, MONOTONIC, BOOTTIME and TAI with SIGEV_SIGNAL, SIGEV_NONE and SIGEV_THREAD_ID, overruns counted while the signal is queued; CPU-time clocks: EINVAL; alarm clocks: EOPNOTSUPP; an absolute timer does not follow a later clock_settime"), posix_timer::sys_timer_settime),
+    e(224, "timer_gettime", Status::Partial("CLOCK_REALTIME, MONOTONIC, BOOTTIME and TAI with SIGEV_SIGNAL, SIGEV_NONE and SIGEV_THREAD_ID, overruns counted while the signal is queued; CPU-time clocks: EINVAL; alarm clocks: EOPNOTSUPP; an absolute timer does not follow a later clock_settime"), posix_timer::sys_timer_gettime),
+    e(225, "timer_getoverrun", Status::Partial("CLOCK_REALTIME, MONOTONIC, BOOTTIME and TAI with SIGEV_SIGNAL, SIGEV_NONE and SIGEV_THREAD_ID, overruns counted while the signal is queued; CPU-time clocks: EINVAL; alarm clocks: EOPNOTSUPP; an absolute timer does not follow a later clock_settime"), posix_timer::sys_timer_getoverrun),
+    e(226, "timer_delete", Status::Partial("CLOCK_REALTIME, MONOTONIC, BOOTTIME and TAI with SIGEV_SIGNAL, SIGEV_NONE and SIGEV_THREAD_ID, overruns counted while the signal is queued; CPU-time clocks: EINVAL; alarm clocks: EOPNOTSUPP; an absolute timer does not follow a later clock_settime"), posix_timer::sys_timer_delete),
     e(227, "clock_settime", Status::Partial("setting the wall clock gives EPERM even to root (it follows the host's, as in gVisor); the argument checks and a time-zone-only settimeofday are Linux's"), time::sys_clock_settime),
     e(228, "clock_gettime", Status::Partial("the CPU clock of another thread or process (named by pid) gives EINVAL: its time is not visible to the caller"), time::sys_clock_gettime),
     e(229, "clock_getres", Status::Supported, time::sys_clock_getres),
