@@ -86,7 +86,6 @@ add("socket", "sendto sendmsg", 'Partial("socketpair ends only: an explicit addr
 add("socket", "recvfrom recvmsg", 'Partial("socketpair ends only; SCM_RIGHTS is the only control message produced")')
 add("socket", "getsockopt", 'Partial("socketpair ends only: SO_TYPE, SO_DOMAIN, SO_PROTOCOL, SO_ERROR, SO_ACCEPTCONN, SO_SNDBUF, SO_RCVBUF, SO_PEERCRED")')
 add("socket", "setsockopt", 'Partial("socketpair ends only: SO_SNDBUF and SO_RCVBUF, recorded but not limiting the queue (208 KiB)")')
-add("setid", "setuid setgid setreuid setregid setresuid setresgid setgroups", 'Partial("capabilities follow the effective user id (no keepcaps, no file capabilities)")')
 add("capability", "capget", 'Partial("root (euid 0) holds every capability, other users none; inheritable sets are empty")')
 
 ERRORS = {

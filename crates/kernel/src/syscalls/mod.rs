@@ -37,7 +37,6 @@ pub mod read_write;
 pub mod rlimit;
 pub mod sched;
 pub mod select;
-pub mod setid;
 pub mod signal;
 pub mod socket;
 pub mod splice;
