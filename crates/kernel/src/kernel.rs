@@ -112,6 +112,8 @@ pub struct Kernel {
     pub(crate) memfd_fs: std::sync::OnceLock<Arc<fs_tmpfs::TmpFs>>,
     /// Advisory file locks (`fcntl`, `flock`).
     pub(crate) locks: crate::locks::LockTable,
+    /// System V semaphore sets.
+    pub(crate) sems: crate::syscalls::sem::SemRegistry,
 }
 
 impl core::fmt::Debug for Kernel {
@@ -157,6 +159,7 @@ impl Kernel {
             futexes: crate::futex::FutexTable::default(),
             memfd_fs: std::sync::OnceLock::new(),
             locks: crate::locks::LockTable::default(),
+            sems: Default::default(),
         })
     }
 

@@ -589,6 +589,7 @@ impl Kernel {
                 let mut tgl = lock(tg);
                 tgl.itimer_real.cancel();
                 tgl.posix_timers.clear();
+                crate::syscalls::sem::exit_undo(&self.sems, pid);
                 let final_status = *tgl.exit.get_or_insert(status);
                 drop(tgl);
                 g.zombie = Some(final_status);

@@ -37,6 +37,7 @@ pub mod read_write;
 pub mod rlimit;
 pub mod sched;
 pub mod select;
+pub mod sem;
 pub mod signal;
 pub mod socket;
 pub mod splice;

@@ -8,8 +8,8 @@
 use super::{
     attr, capability, clone, cwd, epoll, eventfd, exec, fadvise, file, futex, identity, ioprio,
     link, lock, membarrier, memfd, mmap, personality, pidfd, pipe, poll, posix_timer, random,
-    read_write, rlimit, sched, select, signal, socket, splice, stat, sync, thread, time, timer,
-    timerfd, utime, wait, xattr,
+    read_write, rlimit, sched, select, sem, signal, socket, splice, stat, sync, thread, time,
+    timer, timerfd, utime, wait, xattr,
 };
 use super::{sys_ni_syscall, Handler, Status, SyscallEntry};
 use abi::Errno;
@@ -93,9 +93,9 @@ pub static SYSCALL_TABLE: &[SyscallEntry] = &[
     e(61, "wait4", Status::Supported, wait::sys_wait4),
     e(62, "kill", Status::Partial("no permission checks (every sandbox process has the same user)"), signal::sys_kill),
     e(63, "uname", Status::Supported, identity::sys_uname),
-    ni(64, "semget"),
-    ni(65, "semop"),
-    ni(66, "semctl"),
+    e(64, "semget", Status::Partial("one IPC namespace per sandbox; semctl IPC_INFO, SEM_INFO and SEM_STAT: EINVAL"), sem::sys_semget),
+    e(65, "semop", Status::Partial("one IPC namespace per sandbox; semctl IPC_INFO, SEM_INFO and SEM_STAT: EINVAL"), sem::sys_semop),
+    e(66, "semctl", Status::Partial("one IPC namespace per sandbox; semctl IPC_INFO, SEM_INFO and SEM_STAT: EINVAL"), sem::sys_semctl),
     ni(67, "shmdt"),
     ni(68, "msgget"),
     ni(69, "msgsnd"),
@@ -249,7 +249,7 @@ pub static SYSCALL_TABLE: &[SyscallEntry] = &[
     e(217, "getdents64", Status::Supported, stat::sys_getdents64),
     e(218, "set_tid_address", Status::Supported, thread::sys_set_tid_address),
     e(219, "restart_syscall", Status::Supported, thread::sys_restart_syscall),
-    ni(220, "semtimedop"),
+    e(220, "semtimedop", Status::Partial("one IPC namespace per sandbox; semctl IPC_INFO, SEM_INFO and SEM_STAT: EINVAL"), sem::sys_semtimedop),
     e(221, "fadvise64", Status::Supported, fadvise::sys_fadvise64),
     e(222, "timer_create", Status::Partial("CLOCK_REALTIME, MONOTONIC, BOOTTIME and TAI with SIGEV_SIGNAL, SIGEV_NONE and SIGEV_THREAD_ID, overruns counted while the signal is queued; CPU-time clocks: EINVAL; alarm clocks: EOPNOTSUPP; an absolute timer does not follow a later clock_settime"), posix_timer::sys_timer_create),
     e(223, "timer_settime", Status::Partial("CLOCK_REALTIME, MONOTONIC, BOOTTIME and TAI with SIGEV_SIGNAL, SIGEV_NONE and SIGEV_THREAD_ID, overruns counted while the signal is queued; CPU-time clocks: EINVAL; alarm clocks: EOPNOTSUPP; an absolute timer does not follow a later clock_settime"), posix_timer::sys_timer_settime),
