@@ -114,6 +114,8 @@ pub struct Kernel {
     pub(crate) locks: crate::locks::LockTable,
     /// System V semaphore sets.
     pub(crate) sems: crate::syscalls::sem::SemRegistry,
+    /// System V message queues.
+    pub(crate) msgs: crate::syscalls::msg::MsgRegistry,
 }
 
 impl core::fmt::Debug for Kernel {
@@ -160,6 +162,7 @@ impl Kernel {
             memfd_fs: std::sync::OnceLock::new(),
             locks: crate::locks::LockTable::default(),
             sems: Default::default(),
+            msgs: Default::default(),
         })
     }
 

@@ -26,6 +26,7 @@ pub mod lock;
 pub mod membarrier;
 pub mod memfd;
 pub mod mmap;
+pub mod msg;
 pub mod personality;
 pub mod pidfd;
 pub mod pipe;

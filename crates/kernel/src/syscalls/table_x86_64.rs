@@ -7,7 +7,7 @@
 #[allow(unused_imports)]
 use super::{
     attr, capability, clone, cwd, epoll, eventfd, exec, fadvise, file, futex, identity, ioprio,
-    link, lock, membarrier, memfd, mmap, personality, pidfd, pipe, poll, posix_timer, random,
+    link, lock, membarrier, memfd, mmap, msg, personality, pidfd, pipe, poll, posix_timer, random,
     read_write, rlimit, sched, select, sem, signal, socket, splice, stat, sync, thread, time,
     timer, timerfd, utime, wait, xattr,
 };
@@ -97,10 +97,10 @@ pub static SYSCALL_TABLE: &[SyscallEntry] = &[
     e(65, "semop", Status::Partial("one IPC namespace per sandbox; semctl IPC_INFO, SEM_INFO and SEM_STAT: EINVAL"), sem::sys_semop),
     e(66, "semctl", Status::Partial("one IPC namespace per sandbox; semctl IPC_INFO, SEM_INFO and SEM_STAT: EINVAL"), sem::sys_semctl),
     ni(67, "shmdt"),
-    ni(68, "msgget"),
-    ni(69, "msgsnd"),
-    ni(70, "msgrcv"),
-    ni(71, "msgctl"),
+    e(68, "msgget", Status::Partial("one IPC namespace per sandbox; msgctl IPC_INFO, MSG_INFO and MSG_STAT: EINVAL"), msg::sys_msgget),
+    e(69, "msgsnd", Status::Partial("one IPC namespace per sandbox; msgctl IPC_INFO, MSG_INFO and MSG_STAT: EINVAL"), msg::sys_msgsnd),
+    e(70, "msgrcv", Status::Partial("one IPC namespace per sandbox; msgctl IPC_INFO, MSG_INFO and MSG_STAT: EINVAL"), msg::sys_msgrcv),
+    e(71, "msgctl", Status::Partial("one IPC namespace per sandbox; msgctl IPC_INFO, MSG_INFO and MSG_STAT: EINVAL"), msg::sys_msgctl),
     e(72, "fcntl", Status::Partial("POSIX and OFD record locks with the Linux conflict rules (no EDEADLK detection; POSIX locks drop on close(2) and at exit, not on close_range/dup2/exec closes); F_SETOWN/F_SETOWN_EX owners are recorded but no SIGIO is sent; leases, F_SETSIG, seals: EINVAL"), file::sys_fcntl),
     e(73, "flock", Status::Supported, lock::sys_flock),
     e(74, "fsync", Status::Supported, attr::sys_fsync),
