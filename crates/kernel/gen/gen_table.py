@@ -25,8 +25,9 @@ add("thread", "arch_prctl set_tid_address set_robust_list get_robust_list exit e
 add("thread", "prctl", 'Partial("PR_SET_NAME, PR_GET_NAME, PR_SET/GET_DUMPABLE, PR_SET/GET_NO_NEW_PRIVS, PR_SET_PDEATHSIG only")')
 add("random", "getrandom")
 add("exec", "execve", 'Partial("no execveat; set-user-ID bits are not honoured")')
-add("mmap", "mmap", 'Partial("MAP_SHARED with PROT_WRITE of a file gives ENODEV (no write-back)")')
-add("mmap", "munmap mprotect brk mremap madvise msync mincore")
+add("mmap", "mmap", 'Partial("mappings of a file share one page cache, not coherent with read/write: stores reach the file at msync(MS_SYNC) and the last unmap")')
+add("mmap", "munmap mprotect brk mremap madvise mincore")
+add("mmap", "msync", 'Partial("MS_SYNC writes back every cached page of the range, dirty or not")')
 add("signal", "rt_sigreturn")
 add("file", "open openat creat openat2 close close_range dup dup2 dup3")
 add("file", "ioctl", 'Partial("FIOCLEX/FIONCLEX/FIONBIO/FIOASYNC/FIONREAD here; other requests go to the file as (cmd, arg) and cannot copy structs, so TCGETS/TIOCGWINSZ on a terminal are not served yet")')
@@ -54,9 +55,21 @@ add("thread", "restart_syscall")
 add("signal", "pause rt_sigsuspend rt_sigtimedwait rt_sigqueueinfo rt_tgsigqueueinfo tgkill tkill")
 add("signal", "rt_sigaction rt_sigprocmask sigaltstack rt_sigpending")
 add("signal", "kill", 'Partial("no permission checks (every sandbox process has the same user)")')
+add("epoll", "epoll_create epoll_create1 epoll_ctl epoll_wait epoll_pwait epoll_pwait2", 'Partial("level, edge and one-shot triggering, nesting with loop checks; EPOLLEXCLUSIVE wakes every waiter; host-backed files are re-checked with backoff")')
+add("eventfd", "eventfd eventfd2")
+add("socket", "socketpair", 'Partial("AF_UNIX stream, datagram and seqpacket pairs; descriptors in flight that reference their own socket are never collected")')
+add("socket", "shutdown getsockname getpeername", 'Partial("socketpair ends only (no named sockets)")')
+add("socket", "sendto sendmsg", 'Partial("socketpair ends only: an explicit address gives EISCONN (stream), EOPNOTSUPP (seqpacket) or ECONNREFUSED (datagram); control messages other than SCM_RIGHTS give EINVAL")')
+add("socket", "recvfrom recvmsg", 'Partial("socketpair ends only; SCM_RIGHTS is the only control message produced")')
+add("socket", "getsockopt", 'Partial("socketpair ends only: SO_TYPE, SO_DOMAIN, SO_PROTOCOL, SO_ERROR, SO_ACCEPTCONN, SO_SNDBUF, SO_RCVBUF, SO_PEERCRED")')
+add("socket", "setsockopt", 'Partial("socketpair ends only: SO_SNDBUF and SO_RCVBUF, recorded but not limiting the queue (208 KiB)")')
+add("setid", "setuid setgid setreuid setregid setresuid setresgid setgroups", 'Partial("capabilities follow the effective user id (no keepcaps, no file capabilities)")')
+add("capability", "capget", 'Partial("root (euid 0) holds every capability, other users none; inheritable sets are empty")')
 
 ERRORS = {
-    # Linux without CONFIG_RSEQ support behaves like an unregistered rseq.
+    # Linux without CONFIG_RSEQ support behaves like an unregistered rseq:
+    # glibc (which registers at thread start) and node treat ENOSYS as "no
+    # rseq" and fall back to getcpu / plain atomics, so nothing is lost.
     "rseq": "ENOSYS",
 }
 

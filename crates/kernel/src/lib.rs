@@ -18,8 +18,11 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod anon;
 pub mod clock;
 pub mod clone;
+pub mod epoll;
+pub mod eventfd;
 pub mod exec;
 pub mod fdtable;
 pub mod file_pages;
@@ -44,6 +47,7 @@ pub mod syscalls;
 pub mod sysfs;
 pub mod task;
 pub mod tasks;
+pub mod unix;
 pub mod usermem;
 pub mod vdso;
 pub mod view;
