@@ -28,6 +28,7 @@ pub mod fdtable;
 pub mod file_pages;
 pub mod fs_share;
 pub mod futex;
+pub mod inet;
 pub mod kernel;
 pub mod limits;
 pub mod memory;

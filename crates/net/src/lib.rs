@@ -25,12 +25,13 @@ extern crate alloc;
 mod addr;
 mod device;
 pub mod events;
+mod options;
 mod socket;
 mod stack;
 mod tcp;
 mod udp;
 
-use core::net::SocketAddr;
+use core::net::{IpAddr, SocketAddr};
 
 use abi::socket::MsgFlags;
 use abi::Errno;
@@ -50,6 +51,8 @@ pub struct Received {
     pub full_len: usize,
     /// The sender, for datagrams.
     pub from: Option<SocketAddr>,
+    /// The address a datagram was sent to (`IP_PKTINFO`).
+    pub to: Option<IpAddr>,
 }
 
 impl Received {
@@ -59,6 +62,7 @@ impl Received {
             len: n,
             full_len: n,
             from: None,
+            to: None,
         }
     }
 }

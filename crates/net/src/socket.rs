@@ -44,6 +44,14 @@ pub(crate) struct Options {
     pub rcvbuf: usize,
     /// `SO_SNDBUF` as `getsockopt` reports it (already doubled).
     pub sndbuf: usize,
+    /// `SO_KEEPALIVE`.
+    pub keepalive: bool,
+    /// `SO_LINGER`: the linger time when on.
+    pub linger: Option<u32>,
+    /// `IP_TTL`/`IPV6_UNICAST_HOPS` when set (`None`: the default, 64).
+    pub ttl: Option<u8>,
+    /// `IP_PKTINFO`: receive calls report a datagram's destination.
+    pub pktinfo: bool,
 }
 
 impl Options {
@@ -59,6 +67,10 @@ impl Options {
             nodelay: false,
             rcvbuf,
             sndbuf,
+            keepalive: false,
+            linger: None,
+            ttl: None,
+            pktinfo: false,
         }
     }
 }

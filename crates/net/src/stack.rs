@@ -381,6 +381,27 @@ impl Stack {
         Ok(self.sock(id)?.is_listening())
     }
 
+    /// `FIONREAD`: bytes queued to read on a stream, the size of the next
+    /// datagram on UDP (`EINVAL` on a listener).
+    pub fn pending(&mut self, id: SocketId) -> Result<usize, Errno> {
+        let s = self.sock(id)?;
+        Ok(match &s.proto {
+            Proto::Tcp(Tcp::Listen(_)) => return Err(Errno::EINVAL),
+            Proto::Tcp(Tcp::Idle) => 0,
+            Proto::Tcp(Tcp::Conn { handle, .. }) => {
+                self.set.get::<tcp::Socket<'_>>(*handle).recv_queue()
+            }
+            Proto::Udp(u) => match u.handle {
+                Some(h) => self
+                    .set
+                    .get_mut::<smoltcp::socket::udp::Socket<'_>>(h)
+                    .peek()
+                    .map_or(0, |(d, _)| d.len()),
+                None => 0,
+            },
+        })
+    }
+
     /// The socket's readiness, `POLL*` bits as Linux's `tcp_poll` and
     /// `datagram_poll` compute them.
     pub fn events(&self, id: SocketId) -> Result<u32, Errno> {
@@ -406,7 +427,7 @@ impl Stack {
             }
             Proto::Tcp(Tcp::Conn { handle, .. }) => {
                 let t = self.set.get_mut::<tcp::Socket<'_>>(handle);
-                if t.recv_queue() > 0 {
+                if t.recv_queue() > 0 || s.opts.linger == Some(0) {
                     t.abort();
                 } else {
                     t.close();

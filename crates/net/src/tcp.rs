@@ -41,6 +41,8 @@ impl Stack {
         );
         t.set_ack_delay(None);
         t.set_nagle_enabled(!opts.nodelay);
+        t.set_hop_limit(opts.ttl);
+        t.set_keep_alive(opts.keepalive.then_some(crate::options::KEEPALIVE_IDLE));
         self.set.add(t)
     }
 
@@ -117,8 +119,10 @@ impl Stack {
     pub fn accept(&mut self, id: SocketId) -> Result<(SocketId, SocketAddr), Errno> {
         let s = self.sock_mut(id)?;
         let (domain, opts) = (s.domain, s.opts);
-        let Proto::Tcp(Tcp::Listen(l)) = &mut s.proto else {
-            return Err(Errno::EINVAL);
+        let l = match &mut s.proto {
+            Proto::Tcp(Tcp::Listen(l)) => l,
+            Proto::Tcp(_) => return Err(Errno::EINVAL),
+            Proto::Udp(_) => return Err(Errno::EOPNOTSUPP),
         };
         let h = l.ready.pop_front().ok_or(Errno::EAGAIN)?;
         let t = self.set.get::<tcp::Socket<'_>>(h);

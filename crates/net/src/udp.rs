@@ -65,6 +65,7 @@ impl Stack {
             port: local.port(),
         })
         .map_err(|_| Errno::EINVAL)?;
+        u.set_hop_limit(self.sock(id)?.opts.ttl);
         let h = self.set.add(u);
         if let Some(old) = self.udp_of_mut(id)?.handle.replace(h) {
             self.set.remove(old);
@@ -184,11 +185,11 @@ impl Stack {
         let u = self.set.get_mut::<udp::Socket<'_>>(h);
         let peek = flags.contains(MsgFlags::MSG_PEEK);
         let got = if peek {
-            u.peek().map(|(d, m)| (d, m.endpoint))
+            u.peek().map(|(d, m)| (d, *m))
         } else {
-            u.recv().map(|(d, m)| (d, m.endpoint))
+            u.recv()
         };
-        let Ok((data, from)) = got else {
+        let Ok((data, meta)) = got else {
             return if shut_rd {
                 Ok(Received::bytes(0))
             } else {
@@ -200,7 +201,8 @@ impl Stack {
         let r = Received {
             len,
             full_len: data.len(),
-            from: Some(domain.present(sockaddr(from))),
+            from: Some(domain.present(sockaddr(meta.endpoint))),
+            to: meta.local_address.map(core::net::IpAddr::from),
         };
         if !peek {
             self.process();

@@ -141,3 +141,17 @@ fn udp_errors() {
     st.bind(c, sa("127.0.0.1:8100")).unwrap();
     st.bind(d, sa("127.0.0.1:8100")).unwrap();
 }
+
+#[test]
+fn pending_reports_the_next_datagram() {
+    let mut st = Stack::new(Duration::ZERO, 1);
+    let a = bound(&mut st, "127.0.0.1:9100");
+    let b = st.socket(Domain::Inet, SockType::Dgram);
+    assert_eq!(st.pending(a), Ok(0));
+    st.send(b, b"abc", Some(sa("127.0.0.1:9100"))).unwrap();
+    st.send(b, b"defgh", Some(sa("127.0.0.1:9100"))).unwrap();
+    assert_eq!(st.pending(a), Ok(3));
+    let l = st.socket(Domain::Inet, SockType::Stream);
+    st.listen(l, 1).unwrap();
+    assert_eq!(st.pending(l), Err(Errno::EINVAL));
+}

@@ -19,6 +19,7 @@ pub mod exec;
 pub mod file;
 pub mod futex;
 pub mod identity;
+pub mod inet;
 pub mod link;
 pub mod mmap;
 pub mod pipe;
