@@ -14,7 +14,9 @@ use core::net::{IpAddr, SocketAddr};
 use core::time::Duration;
 
 use abi::Errno;
-use smoltcp::iface::{Config, Interface, PollResult, Route, SocketHandle, SocketSet};
+use smoltcp::iface::{
+    Config, Interface, PollIngressSingleResult, PollResult, Route, SocketHandle, SocketSet,
+};
 use smoltcp::socket::tcp;
 use smoltcp::time::Instant;
 use smoltcp::wire::{HardwareAddress, IpAddress, IpCidr, IpEndpoint};
@@ -448,11 +450,22 @@ impl Stack {
     /// Runs the interface until loopback is quiet, then updates connection
     /// states, reaps finished orphans and notifies waiters.
     pub(crate) fn process(&mut self) {
+        // One packet at a time: a listener's LISTEN socket turns into the
+        // connection on a SYN, and must be replaced (or the queue found
+        // full) before the next SYN, or smoltcp would answer it with a RST.
         for _ in 0..MAX_ROUNDS {
             self.dev.set_full_listeners(self.full_listeners());
-            let r = self.iface.poll(self.now, &mut self.dev, &mut self.set);
+            let r = self
+                .iface
+                .poll_ingress_single(self.now, &mut self.dev, &mut self.set);
             let moved = self.tend_listeners();
-            if r == PollResult::None && !moved && self.dev.is_idle() {
+            if r != PollIngressSingleResult::None {
+                continue;
+            }
+            let sent = self
+                .iface
+                .poll_egress(self.now, &mut self.dev, &mut self.set);
+            if sent == PollResult::None && !moved && self.dev.is_idle() {
                 break;
             }
         }

@@ -320,3 +320,39 @@ fn readiness_changes_are_notified() {
     assert!(on_s.0.load(Ordering::SeqCst) > before);
     st.set_notify(s, None).unwrap();
 }
+
+#[test]
+fn syns_arriving_together_are_queued_not_reset() {
+    // backlog 0: one connection queues, the others' SYNs are dropped; their
+    // retransmissions arrive in the same step once the queue drains, and
+    // each must find a LISTEN socket (smoltcp would reset the second).
+    let mut st = stack();
+    let l = listener(&mut st, "127.0.0.1:7200", 0);
+    let cs: Vec<SocketId> = (0..3)
+        .map(|_| {
+            let c = st.socket(Domain::Inet, SockType::Stream);
+            assert_eq!(st.connect(c, sa("127.0.0.1:7200")), Err(Errno::EINPROGRESS));
+            c
+        })
+        .collect();
+    assert_eq!(st.finish_connect(cs[0]), Ok(()));
+    let (a, _) = st.accept(l).unwrap();
+    st.close(a).unwrap();
+    for ms in 1..=500 {
+        st.poll(Duration::from_millis(ms * 10));
+        if cs.iter().all(|&c| st.finish_connect(c) != Err(Errno::EALREADY)) {
+            break;
+        }
+    }
+    assert_eq!(st.finish_connect(cs[1]), Ok(()));
+    // The queue held one again: the third waits, unrefused, for accept.
+    assert_ne!(st.finish_connect(cs[2]), Err(Errno::ECONNREFUSED));
+    assert!(st.accept(l).is_ok());
+    for ms in 501..=1500 {
+        st.poll(Duration::from_millis(ms * 10));
+        if st.finish_connect(cs[2]).is_ok() {
+            break;
+        }
+    }
+    assert_eq!(st.finish_connect(cs[2]), Ok(()));
+}
