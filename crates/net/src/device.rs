@@ -16,8 +16,9 @@ use smoltcp::phy::{self, ChecksumCapabilities, Device, DeviceCapabilities, Mediu
 use smoltcp::time::Instant;
 use smoltcp::wire::{IpProtocol, Ipv4Packet, Ipv6Packet, TcpPacket};
 
-/// The link MTU, that of Linux's `lo`.
-pub const LOOPBACK_MTU: usize = 65536;
+/// The link MTU. Linux's `lo` has 65536, but an IPv4 packet's total length
+/// is 16 bits: smoltcp sizes segments from the MTU and would overflow it.
+pub const LOOPBACK_MTU: usize = 65535;
 
 /// A listening endpoint (`None` address: every local address) whose
 /// accept queue is full.

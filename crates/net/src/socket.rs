@@ -44,6 +44,11 @@ pub(crate) struct Options {
     pub rcvbuf: usize,
     /// `SO_SNDBUF` as `getsockopt` reports it (already doubled).
     pub sndbuf: usize,
+    /// Whether `SO_RCVBUF`/`SO_SNDBUF` were set: Linux then stops growing
+    /// the buffers on its own (`SOCK_RCVBUF_LOCK`/`SOCK_SNDBUF_LOCK`).
+    pub rcvbuf_locked: bool,
+    /// See `rcvbuf_locked`.
+    pub sndbuf_locked: bool,
     /// `SO_KEEPALIVE`.
     pub keepalive: bool,
     /// `SO_LINGER`: the linger time when on.
@@ -67,6 +72,8 @@ impl Options {
             nodelay: false,
             rcvbuf,
             sndbuf,
+            rcvbuf_locked: false,
+            sndbuf_locked: false,
             keepalive: false,
             linger: None,
             ttl: None,

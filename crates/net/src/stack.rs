@@ -344,13 +344,17 @@ impl Stack {
     /// and clamps it to [2304, 2 * `rmem_max`]. The size applies to
     /// connections and bindings made afterwards.
     pub fn set_recv_buffer(&mut self, id: SocketId, req: i32) -> Result<(), Errno> {
-        self.sock_mut(id)?.opts.rcvbuf = doubled(req, 2304);
+        let o = &mut self.sock_mut(id)?.opts;
+        o.rcvbuf = doubled(req, 2304);
+        o.rcvbuf_locked = true;
         Ok(())
     }
 
     /// `SO_SNDBUF`: doubled and clamped to [4608, 2 * `wmem_max`].
     pub fn set_send_buffer(&mut self, id: SocketId, req: i32) -> Result<(), Errno> {
-        self.sock_mut(id)?.opts.sndbuf = doubled(req, 4608);
+        let o = &mut self.sock_mut(id)?.opts;
+        o.sndbuf = doubled(req, 4608);
+        o.sndbuf_locked = true;
         Ok(())
     }
 

@@ -19,6 +19,9 @@ use crate::socket::{Listener, Options, Proto, Sock, SocketId, Tcp};
 use crate::stack::{sockaddr, Stack};
 use crate::Received;
 
+/// The size of a TCP buffer the application did not size.
+const AUTOTUNED: usize = 1 << 20;
+
 /// Linux's cap on the backlog (`somaxconn`).
 const SOMAXCONN: i32 = 4096;
 
@@ -35,9 +38,13 @@ impl Stack {
     /// A smoltcp TCP socket sized and tuned by `opts`: no delayed ACKs
     /// (loopback has no use for them), Nagle unless `TCP_NODELAY`.
     fn new_tcp(&mut self, opts: &Options) -> SocketHandle {
+        // Linux grows an unset buffer with the traffic (tcp_rmem/tcp_wmem
+        // autotuning, up to 6 and 4 MiB); smoltcp's are fixed, so an unset
+        // one starts at the size autotuning reaches on a busy loopback.
+        let size = |set: usize, locked: bool| if locked { set } else { set.max(AUTOTUNED) };
         let mut t = tcp::Socket::new(
-            tcp::SocketBuffer::new(vec![0; opts.rcvbuf]),
-            tcp::SocketBuffer::new(vec![0; opts.sndbuf]),
+            tcp::SocketBuffer::new(vec![0; size(opts.rcvbuf, opts.rcvbuf_locked)]),
+            tcp::SocketBuffer::new(vec![0; size(opts.sndbuf, opts.sndbuf_locked)]),
         );
         t.set_ack_delay(None);
         t.set_nagle_enabled(!opts.nodelay);

@@ -340,7 +340,10 @@ fn syns_arriving_together_are_queued_not_reset() {
     st.close(a).unwrap();
     for ms in 1..=500 {
         st.poll(Duration::from_millis(ms * 10));
-        if cs.iter().all(|&c| st.finish_connect(c) != Err(Errno::EALREADY)) {
+        if cs
+            .iter()
+            .all(|&c| st.finish_connect(c) != Err(Errno::EALREADY))
+        {
             break;
         }
     }
@@ -355,4 +358,26 @@ fn syns_arriving_together_are_queued_not_reset() {
         }
     }
     assert_eq!(st.finish_connect(cs[2]), Ok(()));
+}
+
+#[test]
+fn full_size_segments_fit_an_ip_packet() {
+    // With large buffers smoltcp fills segments up to the MTU; the IPv4
+    // total length (16 bits) must still hold them.
+    for (domain, addr) in [
+        (Domain::Inet, "127.0.0.1:7300"),
+        (Domain::Inet6, "[::1]:7300"),
+    ] {
+        let mut st = stack();
+        let l = st.socket(domain, SockType::Stream);
+        st.bind(l, sa(addr)).unwrap();
+        st.listen(l, 1).unwrap();
+        let c = st.socket(domain, SockType::Stream);
+        assert_eq!(st.connect(c, sa(addr)), Err(Errno::EINPROGRESS));
+        let (s, _) = st.accept(l).unwrap();
+        let data = vec![9u8; 300_000];
+        let n = st.send(c, &data, None).unwrap();
+        assert!(n > 65_536, "sent {n}");
+        assert_eq!(recv_all(&mut st, s).len(), n);
+    }
 }

@@ -155,3 +155,23 @@ fn pending_reports_the_next_datagram() {
     st.listen(l, 1).unwrap();
     assert_eq!(st.pending(l), Err(Errno::EINVAL));
 }
+
+#[test]
+fn largest_datagrams_arrive_on_both_families() {
+    let mut st = Stack::new(Duration::ZERO, 1);
+    for (domain, addr, max) in [
+        (Domain::Inet, "127.0.0.1:9200", 65_507),
+        (Domain::Inet6, "[::1]:9200", 65_527),
+    ] {
+        let a = st.socket(domain, SockType::Dgram);
+        st.bind(a, sa(addr)).unwrap();
+        let b = st.socket(domain, SockType::Dgram);
+        let big = vec![1u8; max];
+        assert_eq!(st.send(b, &big, Some(sa(addr))), Ok(max));
+        let mut buf = vec![0u8; 70_000];
+        assert_eq!(
+            st.recv(a, &mut buf, MsgFlags::empty()).map(|r| r.len),
+            Ok(max)
+        );
+    }
+}
