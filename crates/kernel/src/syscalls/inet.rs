@@ -466,20 +466,34 @@ pub(super) fn getsockopt(t: &mut Task, a: &SyscallArgs, f: &FileDescription) -> 
 
 /// `setsockopt(2)` on an Internet socket: `SO_REUSEADDR`, `SO_SNDBUF`,
 /// `SO_RCVBUF`, `SO_KEEPALIVE`, `SO_LINGER`, `IP_TTL`, `IP_PKTINFO`,
-/// `IPV6_UNICAST_HOPS`, `TCP_NODELAY`; others `ENOPROTOOPT`.
+/// `IPV6_UNICAST_HOPS`, `IPV6_V6ONLY` (0 only: dual stack), `TCP_NODELAY`;
+/// others `ENOPROTOOPT`.
 pub(super) fn setsockopt(t: &mut Task, a: &SyscallArgs, f: &FileDescription) -> SysResult {
     let s = inet(f)?;
     let (level, name, optlen) = (a.i32(1), a.i32(2), a.i32(4));
-    if !matches!(
-        (level, name),
-        (
-            SOL_SOCKET,
-            SO_REUSEADDR | SO_SNDBUF | SO_RCVBUF | SO_KEEPALIVE | SO_LINGER
-        ) | (SOL_IP, IP_TTL | IP_PKTINFO)
-            | (SOL_IPV6, IPV6_UNICAST_HOPS)
-            | (SOL_TCP, TCP_NODELAY)
-    ) {
+    let v6only = (level, name) == (SOL_IPV6, IPV6_V6ONLY);
+    if !v6only
+        && !matches!(
+            (level, name),
+            (
+                SOL_SOCKET,
+                SO_REUSEADDR | SO_SNDBUF | SO_RCVBUF | SO_KEEPALIVE | SO_LINGER
+            ) | (SOL_IP, IP_TTL | IP_PKTINFO)
+                | (SOL_IPV6, IPV6_UNICAST_HOPS)
+                | (SOL_TCP, TCP_NODELAY)
+        )
+    {
         return Err(Errno::ENOPROTOOPT);
+    }
+    if (level, name) == (SOL_IPV6, IPV6_V6ONLY) && s.domain() == Domain::Inet6 {
+        // Dual stack is all there is: turning it off is accepted, on is not.
+        if optlen < 4 {
+            return Err(Errno::EINVAL);
+        }
+        return match a.ptr::<i32>(3).read(t.mem())? {
+            0 => SysRet::ZERO,
+            _ => Err(Errno::ENOPROTOOPT),
+        };
     }
     if (level, name) == (SOL_SOCKET, SO_LINGER) {
         if optlen < 8 {
