@@ -80,6 +80,16 @@ pub fn route(addr: SocketAddr) -> Result<SocketAddr, Errno> {
     Ok(SocketAddr::new(ip, addr.port()))
 }
 
+/// Checks that a socket bound to `local` can talk to `remote`: a socket
+/// bound to a specific address of one family (an IPv6 socket bound to a
+/// v4-mapped address) cannot reach the other family (`EINVAL`).
+pub fn check_families(local: SocketAddr, remote: SocketAddr) -> Result<(), Errno> {
+    if !local.ip().is_unspecified() && local.is_ipv4() != remote.is_ipv4() {
+        return Err(Errno::EINVAL);
+    }
+    Ok(())
+}
+
 /// Whether two bound addresses can receive the same packets: equal, or
 /// one of them a wildcard that covers the other's family (an IPv6
 /// wildcard covers IPv4 too, dual stack).

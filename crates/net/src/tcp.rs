@@ -171,6 +171,9 @@ impl Stack {
         if remote.port() == 0 {
             return Err(Errno::ECONNREFUSED);
         }
+        if let Some(local) = self.sock(id)?.local {
+            addr::check_families(local, remote)?;
+        }
         let local = self.autobind(id)?;
         let opts = self.sock(id)?.opts;
         let h = self.new_tcp(&opts);

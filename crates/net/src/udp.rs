@@ -77,7 +77,7 @@ impl Stack {
     /// filter, binding first if needed.
     pub(crate) fn udp_connect(&mut self, id: SocketId, to: SocketAddr) -> Result<(), Errno> {
         let remote = addr::route(self.sock(id)?.domain.accept(to)?)?;
-        self.autobind(id)?;
+        addr::check_families(self.autobind(id)?, remote)?;
         self.udp_of_mut(id)?.peer = Some(remote);
         self.process();
         Ok(())
@@ -130,7 +130,7 @@ impl Stack {
         if buf.len() > max_payload(dest.is_ipv4()) {
             return Err(Errno::EMSGSIZE);
         }
-        self.autobind(id)?;
+        addr::check_families(self.autobind(id)?, dest)?;
         let h = self.udp_of(id)?.handle.ok_or(Errno::EINVAL)?;
         self.set
             .get_mut::<udp::Socket<'_>>(h)

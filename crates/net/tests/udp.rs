@@ -175,3 +175,15 @@ fn largest_datagrams_arrive_on_both_families() {
         );
     }
 }
+
+#[test]
+fn a_v4_mapped_binding_cannot_reach_ipv6() {
+    let mut st = Stack::new(Duration::ZERO, 1);
+    let u = st.socket(Domain::Inet6, SockType::Dgram);
+    st.bind(u, sa("[::ffff:127.0.0.1]:9300")).unwrap();
+    assert_eq!(st.send(u, b"x", Some(sa("[::1]:9300"))), Err(Errno::EINVAL));
+    assert_eq!(st.connect(u, sa("[::1]:9300")), Err(Errno::EINVAL));
+    let t = st.socket(Domain::Inet6, SockType::Stream);
+    st.bind(t, sa("[::ffff:127.0.0.1]:9301")).unwrap();
+    assert_eq!(st.connect(t, sa("[::1]:9300")), Err(Errno::EINVAL));
+}
