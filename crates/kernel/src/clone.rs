@@ -11,7 +11,7 @@
 use std::sync::{Arc, Mutex};
 
 use abi::sched::CloneFlags;
-use abi::signal::{valid_signal, SIGKILL};
+use abi::signal::{valid_signal, SIGCHLD, SIGKILL};
 use abi::Errno;
 
 use crate::kernel::Kernel;
@@ -63,12 +63,14 @@ pub struct CloneRequest {
     pub child_tid: u64,
     /// `CLONE_SETTLS` value (the new `fs` base).
     pub tls: u64,
+    /// `CLONE_PIDFD`: where the parent gets the child's pidfd.
+    pub pidfd: u64,
 }
 
 /// Checks flag combinations as Linux's `copy_process` does. Namespaces
 /// are not offered: creating one fails with `EPERM`, as for a process
-/// without `CAP_SYS_ADMIN`; `CLONE_PIDFD` and `CLONE_INTO_CGROUP` are not
-/// implemented and fail with `EINVAL`.
+/// without `CAP_SYS_ADMIN`; `CLONE_INTO_CGROUP` is not implemented and
+/// fails with `EINVAL`.
 pub fn validate(req: &CloneRequest, caller_pid: i32) -> Result<(), Errno> {
     let f = req.flags;
     if f.contains(CloneFlags::CLONE_NEWNS | CloneFlags::CLONE_FS)
@@ -94,7 +96,10 @@ pub fn validate(req: &CloneRequest, caller_pid: i32) -> Result<(), Errno> {
     if f.contains(CloneFlags::CLONE_PARENT) && caller_pid == INIT_PID {
         return Err(Errno::EINVAL);
     }
-    if f.intersects(CloneFlags::CLONE_PIDFD | CloneFlags::CLONE_INTO_CGROUP) {
+    if f.contains(CloneFlags::CLONE_INTO_CGROUP)
+        || (f.contains(CloneFlags::CLONE_PIDFD)
+            && f.intersects(CloneFlags::CLONE_THREAD | CloneFlags::CLONE_DETACHED))
+    {
         return Err(Errno::EINVAL);
     }
     if req.exit_signal != 0 && !valid_signal(req.exit_signal) {
@@ -108,11 +113,18 @@ pub fn validate(req: &CloneRequest, caller_pid: i32) -> Result<(), Errno> {
 
 /// Creates the task `req` describes, starts it on its own Sentry thread
 /// and returns its tid; a `vfork` caller returns only once the child has
-/// exec'd or exited.
+/// exec'd or exited. `EAGAIN` beyond the kernel's task limit, or beyond
+/// `RLIMIT_NPROC` for a caller other than root (every sandbox process has
+/// the same user, so all tasks count).
 pub fn do_clone(t: &mut Task, req: CloneRequest) -> Result<i32, Errno> {
     validate(&req, t.pid())?;
     let f = req.flags;
     let k = t.kernel().clone();
+    let live = k.table().tasks.len();
+    let nproc = t.tg().rlimits.get(crate::limits::RLIMIT_NPROC).rlim_cur;
+    if live >= k.config().max_tasks || (t.creds.euid != 0 && live as u64 >= nproc) {
+        return Err(Errno::EAGAIN);
+    }
     let tid = k.alloc_pid();
 
     let mem = if f.contains(CloneFlags::CLONE_VM) {
@@ -150,7 +162,14 @@ pub fn do_clone(t: &mut Task, req: CloneRequest) -> Result<i32, Errno> {
         child.rlimits = parent_tg.rlimits.clone();
         drop(parent_tg);
         let tg = Arc::new(Mutex::new(child));
-        let entry = GroupEntry::new(tg.clone(), parent, req.exit_signal, t.creds.uid);
+        // A sibling signals the common parent as the caller would.
+        let exit_signal = if f.contains(CloneFlags::CLONE_PARENT) {
+            let me = t.pid();
+            k.table().groups.get(&me).map_or(SIGCHLD, |g| g.exit_signal)
+        } else {
+            req.exit_signal
+        };
+        let entry = GroupEntry::new(tg.clone(), parent, exit_signal, t.creds.uid);
         (tg, Some(entry))
     };
 
@@ -203,6 +222,22 @@ pub fn do_clone(t: &mut Task, req: CloneRequest) -> Result<i32, Errno> {
         })
     });
     child.vfork_done = vfork.clone();
+    if f.contains(CloneFlags::CLONE_PIDFD) {
+        let opened = crate::syscalls::pidfd::open_pidfd(t, tid, false).and_then(|fd| {
+            match UserPtr::<i32>::new(req.pidfd).write(t.mem(), &fd) {
+                Ok(()) => Ok(fd),
+                Err(e) => {
+                    let _ = t.fds.remove(fd);
+                    Err(e)
+                }
+            }
+        });
+        if let Err(e) = opened {
+            drop(child);
+            k.forget_task(tid, true);
+            return Err(e);
+        }
+    }
 
     let thread = std::thread::Builder::new()
         .name(format!("task-{tid}"))
@@ -228,7 +263,12 @@ pub fn do_clone(t: &mut Task, req: CloneRequest) -> Result<i32, Errno> {
 /// how the thread (or, if it was the last, its process) ended, or the
 /// platform failure that stopped it.
 pub fn task_main(mut t: Task) -> Result<ExitStatus, RunError> {
-    let ran = t.run();
+    // A Sentry bug that panics the run loop must still take the task out
+    // of the table, or runsc would wait for it forever.
+    let ran = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| t.run())) {
+        Ok(r) => r.map_err(|e| e.to_string()),
+        Err(_) => Err("the Sentry panicked".to_owned()),
+    };
     let status = match &ran {
         Ok(s) => *s,
         Err(e) => {
@@ -245,17 +285,20 @@ pub fn task_main(mut t: Task) -> Result<ExitStatus, RunError> {
     t.release_on_exit();
     let k = t.kernel().clone();
     let (tid, tg) = (t.tid, t.tg.clone());
-    let times = (t.times.user, t.times.system);
+    let mut usage = t.times;
+    usage.max_rss = usage.max_rss.max(t.mem.mm().resident_bytes());
     drop(t);
-    let end = k.exit_notify(tid, &tg, status, times);
-    ran.map(|_| end.unwrap_or(status))
+    let end = k.exit_notify(tid, &tg, status, &usage);
+    ran.map(|_| end.unwrap_or(status)).map_err(RunError::Sentry)
 }
 
 impl Task {
-    /// What a thread does with its own memory before it goes: zero the
-    /// `clear_child_tid` word and wake one futex waiter on it (what
-    /// `pthread_join` sleeps on), and release a `vfork` parent.
+    /// What a thread does with its own memory before it goes: mark the
+    /// robust futexes it holds owner-died, zero the `clear_child_tid` word
+    /// and wake one futex waiter on it (what `pthread_join` sleeps on),
+    /// and release a `vfork` parent.
     pub fn release_on_exit(&mut self) {
+        crate::futex::exit_robust_list(self);
         let addr = self.clear_child_tid;
         if addr != 0 {
             self.clear_child_tid = 0;
@@ -284,7 +327,6 @@ impl Kernel {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use abi::signal::SIGCHLD;
 
     fn req(flags: CloneFlags) -> CloneRequest {
         CloneRequest {
@@ -314,7 +356,11 @@ mod tests {
         );
         assert_eq!(validate(&req(F::CLONE_PARENT), 1), Err(Errno::EINVAL));
         assert_eq!(validate(&req(F::CLONE_PARENT), 2), Ok(()));
-        assert_eq!(validate(&req(F::CLONE_PIDFD), 2), Err(Errno::EINVAL));
+        assert_eq!(validate(&req(F::CLONE_PIDFD), 2), Ok(()));
+        assert_eq!(
+            validate(&req(thread | F::CLONE_PIDFD), 2),
+            Err(Errno::EINVAL)
+        );
         let mut bad = req(F::empty());
         bad.exit_signal = 65;
         assert_eq!(validate(&bad, 2), Err(Errno::EINVAL));

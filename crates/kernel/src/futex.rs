@@ -90,13 +90,18 @@ pub fn key(t: &Task, addr: u64, private: bool) -> Result<FutexKey, Errno> {
         return Err(Errno::EINVAL);
     }
     let mm_id = Arc::as_ptr(&t.mem.mm) as usize;
+    if private {
+        return Ok(FutexKey::Private(mm_id, addr));
+    }
     let mut mm = t.mem.mm();
-    let shared = !private && mm.find_vma(addr).is_some_and(|v| !v.is_private());
+    // A shared key looks at the word's page: an inaccessible one is a
+    // fault, as Linux's get_user_pages would report.
+    let shared = !mm.find_vma(addr).ok_or(Errno::EFAULT)?.is_private();
+    let segs = mm.translate(addr, 4, false)?;
+    drop(mm);
     if !shared {
         return Ok(FutexKey::Private(mm_id, addr));
     }
-    let segs = mm.translate(addr, 4, false)?;
-    drop(mm);
     let seg = segs.first().ok_or(Errno::EFAULT)?;
     Ok(FutexKey::Shared(seg.file_offset))
 }
@@ -252,6 +257,63 @@ pub fn wake_op_apply(encoded: u32, old: u32) -> Result<(u32, bool), Errno> {
         _ => return Err(Errno::ENOSYS),
     };
     Ok((new, pass))
+}
+
+/// `FUTEX_WAITERS`: the word's owner must wake someone on release.
+const FUTEX_WAITERS: u32 = 0x8000_0000;
+/// `FUTEX_OWNER_DIED`: the owner exited holding it.
+const FUTEX_OWNER_DIED: u32 = 0x4000_0000;
+/// The owner's tid in a robust futex word.
+const FUTEX_TID_MASK: u32 = 0x3fff_ffff;
+/// Linux's bound on a robust list walk (`ROBUST_LIST_LIMIT`).
+const ROBUST_LIST_LIMIT: usize = 2048;
+
+/// Marks one robust futex of exiting thread `tid` as owner-died and
+/// wakes a waiter, as Linux's `handle_futex_death`.
+fn futex_death(t: &mut Task, addr: u64, tid: i32) -> Result<(), Errno> {
+    let p = UserPtr::<u32>::new(addr);
+    let word = p.read(t.mem())?;
+    if word & FUTEX_TID_MASK != tid as u32 {
+        return Ok(());
+    }
+    p.write(t.mem(), &((word & FUTEX_WAITERS) | FUTEX_OWNER_DIED))?;
+    if word & FUTEX_WAITERS != 0 {
+        wake(t, addr, false, 1, u32::MAX)?;
+    }
+    Ok(())
+}
+
+/// Walks the exiting thread's robust list (`set_robust_list`): every
+/// robust mutex it still holds becomes owner-died, so the next locker
+/// gets `EOWNERDEAD` instead of waiting forever. A bad list just ends the
+/// walk.
+pub fn exit_robust_list(t: &mut Task) {
+    let (head, len) = t.robust_list;
+    if head == 0 || len != 24 {
+        return;
+    }
+    let Ok([first, offset, pending]) = UserPtr::<[u64; 3]>::new(head).read(t.mem()) else {
+        return;
+    };
+    let offset = offset as i64;
+    let tid = t.tid;
+    let mut entry = first;
+    for _ in 0..ROBUST_LIST_LIMIT {
+        if entry == head {
+            break;
+        }
+        let Ok(next) = UserPtr::<u64>::new(entry & !1).read(t.mem()) else {
+            break;
+        };
+        // A PI futex (low bit) is not handled: there are no PI futexes.
+        if entry & 1 == 0 && entry != pending {
+            let _ = futex_death(t, entry.wrapping_add_signed(offset), tid);
+        }
+        entry = next;
+    }
+    if pending != 0 && pending & 1 == 0 {
+        let _ = futex_death(t, pending.wrapping_add_signed(offset), tid);
+    }
 }
 
 #[cfg(test)]

@@ -16,17 +16,49 @@ use vfs::{FileDescription, FileImpl, Inode, InodeAttr, OpenFlags, Timespec, Wait
 pub const PIPE_CAPACITY: usize = 65536;
 /// Writes up to this size are atomic (`PIPE_BUF`).
 pub const PIPE_BUF: usize = 4096;
+/// `/proc/sys/fs/pipe-max-size`: the largest capacity an unprivileged
+/// caller may set.
+pub const PIPE_MAX_SIZE: usize = 1 << 20;
+const PAGE_SIZE: usize = 4096;
+
+/// `round_pipe_size`: the capacity `F_SETPIPE_SZ` makes of `arg`, at
+/// least a page and a power of two; `None` above 2 GiB.
+pub fn round_pipe_size(arg: u32) -> Option<usize> {
+    if arg > 1 << 31 {
+        return None;
+    }
+    Some((arg as usize).max(PAGE_SIZE).next_power_of_two())
+}
 /// `POLLERR` and `POLLHUP`.
 const POLLERR: u32 = 0x8;
 const POLLHUP: u32 = 0x10;
+/// `POLLRDNORM` and `POLLWRNORM`, which a pipe reports with `POLLIN` and
+/// `POLLOUT`.
+const POLLRDNORM: u32 = 0x40;
+const POLLWRNORM: u32 = 0x100;
 const FIONREAD: u32 = 0x541B;
 const S_IFIFO: u32 = 0o010000;
 
 static NEXT_INO: AtomicU64 = AtomicU64::new(1);
 
+/// A pipe's capacity in bytes (`F_GETPIPE_SZ`); Linux's default to start.
+struct Capacity(usize);
+
+impl Default for Capacity {
+    fn default() -> Self {
+        Capacity(PIPE_CAPACITY)
+    }
+}
+
 #[derive(Default)]
 struct PipeState {
     data: VecDeque<u8>,
+    /// Lengths of the packets at the front of `data` in packet mode
+    /// (`O_DIRECT`): each write (or `PIPE_BUF` piece of one) is read as a
+    /// whole or its rest discarded. Empty when the pipe holds a plain
+    /// byte stream.
+    packets: VecDeque<usize>,
+    capacity: Capacity,
     readers: usize,
     writers: usize,
 }
@@ -59,10 +91,12 @@ impl Inode for PipeInode {
 struct PipeEnd {
     pipe: Arc<Pipe>,
     write: bool,
+    /// Packet mode (`pipe2(O_DIRECT)`): this end writes packets.
+    packet: bool,
 }
 
 impl PipeEnd {
-    fn new(pipe: &Arc<Pipe>, write: bool) -> PipeEnd {
+    fn new(pipe: &Arc<Pipe>, write: bool, packet: bool) -> PipeEnd {
         let mut st = pipe.lock();
         if write {
             st.writers += 1;
@@ -73,6 +107,7 @@ impl PipeEnd {
         PipeEnd {
             pipe: pipe.clone(),
             write,
+            packet,
         }
     }
 }
@@ -96,6 +131,33 @@ impl Drop for PipeEnd {
 }
 
 impl FileImpl for PipeEnd {
+    /// Pipes have no `fsync` operation: `EINVAL`, as Linux.
+    fn fsync(&self) -> vfs::Result<()> {
+        Err(Errno::EINVAL)
+    }
+
+    fn pipe_size(&self) -> vfs::Result<usize> {
+        Ok(self.pipe.lock().capacity.0)
+    }
+
+    /// `pipe_set_size`: `EINVAL` above 2 GiB, `EPERM` above
+    /// [`PIPE_MAX_SIZE`] (when growing) without `CAP_SYS_RESOURCE`,
+    /// `EBUSY` when the content would not fit.
+    fn set_pipe_size(&self, arg: u32, privileged: bool) -> vfs::Result<usize> {
+        let size = round_pipe_size(arg).ok_or(Errno::EINVAL)?;
+        let mut st = self.pipe.lock();
+        if size > st.capacity.0 && size > PIPE_MAX_SIZE && !privileged {
+            return Err(Errno::EPERM);
+        }
+        if st.data.len() > size {
+            return Err(Errno::EBUSY);
+        }
+        st.capacity = Capacity(size);
+        drop(st);
+        self.pipe.queue.notify(POLLOUT);
+        Ok(size)
+    }
+
     fn read_at(&self, _offset: u64, buf: &mut [u8]) -> vfs::Result<usize> {
         let mut st = self.pipe.lock();
         if buf.is_empty() {
@@ -108,8 +170,15 @@ impl FileImpl for PipeEnd {
                 Err(Errno::EAGAIN)
             };
         }
-        let n = buf.len().min(st.data.len());
-        for (dst, src) in buf.iter_mut().zip(st.data.drain(..n)) {
+        // A packet is read whole; what does not fit is discarded.
+        let (n, consumed) = match st.packets.pop_front() {
+            Some(p) => (buf.len().min(p), p),
+            None => {
+                let n = buf.len().min(st.data.len());
+                (n, n)
+            }
+        };
+        for (dst, src) in buf.iter_mut().zip(st.data.drain(..consumed)) {
             *dst = src;
         }
         drop(st);
@@ -122,12 +191,20 @@ impl FileImpl for PipeEnd {
         if st.readers == 0 {
             return Err(Errno::EPIPE);
         }
-        let space = PIPE_CAPACITY - st.data.len();
+        let space = st.capacity.0.saturating_sub(st.data.len());
         if space == 0 || (buf.len() <= PIPE_BUF && space < buf.len()) {
             return Err(Errno::EAGAIN);
         }
         let n = buf.len().min(space);
         st.data.extend(&buf[..n]);
+        if self.packet {
+            let mut left = n;
+            while left > 0 {
+                let p = left.min(PIPE_BUF);
+                st.packets.push_back(p);
+                left -= p;
+            }
+        }
         drop(st);
         self.pipe.queue.notify(POLLIN);
         Ok(n)
@@ -158,12 +235,12 @@ impl FileImpl for PipeEnd {
         if self.write {
             if st.readers == 0 {
                 r |= POLLERR;
-            } else if st.data.len() < PIPE_CAPACITY {
-                r |= POLLOUT;
+            } else if st.data.len() < st.capacity.0 {
+                r |= POLLOUT | POLLWRNORM;
             }
         } else {
             if !st.data.is_empty() {
-                r |= POLLIN;
+                r |= POLLIN | POLLRDNORM;
             }
             if st.writers == 0 {
                 r |= POLLHUP;
@@ -184,7 +261,7 @@ pub fn is_pipe(file: &FileDescription) -> bool {
 }
 
 /// Creates a pipe owned by `uid`/`gid` and returns its (read, write) ends
-/// with `flags` (`O_NONBLOCK` kept as status, the rest ignored).
+/// with `flags` (`O_NONBLOCK` kept as status; `O_DIRECT`: packet mode).
 pub fn new_pipe(
     uid: u32,
     gid: u32,
@@ -210,15 +287,16 @@ pub fn new_pipe(
         queue: WaitQueue::new(),
     });
     let inode: Arc<dyn Inode> = Arc::new(PipeInode(pipe.clone()));
-    let status = flags & OpenFlags::O_NONBLOCK;
+    let packet = flags.contains(OpenFlags::O_DIRECT);
+    let status = flags & (OpenFlags::O_NONBLOCK | OpenFlags::O_DIRECT);
     let r = FileDescription::new(
-        Box::new(PipeEnd::new(&pipe, false)),
+        Box::new(PipeEnd::new(&pipe, false, packet)),
         inode.clone(),
         None,
         status,
     )?;
     let w = FileDescription::new(
-        Box::new(PipeEnd::new(&pipe, true)),
+        Box::new(PipeEnd::new(&pipe, true, packet)),
         inode,
         None,
         status | OpenFlags::O_WRONLY,
@@ -250,6 +328,23 @@ mod tests {
         assert_eq!(r.readiness(POLLIN) & POLLHUP, POLLHUP);
     }
 
+    #[test]
+    fn capacity_follows_f_setpipe_sz() {
+        let (r, w) = pair();
+        assert_eq!(w.imp().pipe_size(), Ok(PIPE_CAPACITY));
+        w.write(&[1u8; 5000]).unwrap();
+        assert_eq!(w.imp().set_pipe_size(4096, true), Err(Errno::EBUSY));
+        assert_eq!(w.imp().set_pipe_size(5000, true), Ok(8192));
+        assert_eq!(w.write(&[2u8; 5000]), Ok(3192));
+        assert_eq!(r.read(&mut [0u8; 8192]), Ok(8192));
+        assert_eq!(r.imp().set_pipe_size(0, false), Ok(4096));
+        assert_eq!(w.imp().set_pipe_size(u32::MAX, true), Err(Errno::EINVAL));
+        assert_eq!(w.imp().set_pipe_size(2 << 20, false), Err(Errno::EPERM));
+        assert_eq!(w.imp().set_pipe_size(1 << 20, false), Ok(1 << 20));
+        assert_eq!(w.imp().set_pipe_size(2 << 20, true), Ok(2 << 20));
+        assert_eq!(round_pipe_size((1 << 31) + 1), None);
+    }
+
     #[derive(Default)]
     struct Seen(std::sync::atomic::AtomicU32);
 
@@ -271,6 +366,21 @@ mod tests {
         assert_eq!(seen.0.swap(0, Ordering::SeqCst), POLLOUT);
         drop(w);
         assert_eq!(seen.0.load(Ordering::SeqCst), POLLIN | POLLHUP);
+    }
+
+    #[test]
+    fn packet_mode_reads_one_write_at_a_time() {
+        let (r, w) = new_pipe(0, 0, Timespec::default(), OpenFlags::O_DIRECT).expect("pipe");
+        assert_eq!(w.write(b"hello"), Ok(5));
+        assert_eq!(w.write(b"world!"), Ok(6));
+        let mut buf = [0u8; 3];
+        // The rest of the first packet is discarded.
+        assert_eq!(r.read(&mut buf), Ok(3));
+        assert_eq!(&buf, b"hel");
+        let mut big = [0u8; 64];
+        assert_eq!(r.read(&mut big), Ok(6));
+        assert_eq!(&big[..6], b"world!");
+        assert_eq!(r.read(&mut big), Err(Errno::EAGAIN));
     }
 
     #[test]

@@ -33,6 +33,15 @@ pub enum RestartBlock {
         /// The `rem` pointer (0 for none).
         rem: u64,
     },
+    /// A timed `poll` of `nfds` entries at `addr` that ends at `deadline`.
+    Poll {
+        /// The `pollfd` array.
+        addr: u64,
+        /// Its length.
+        nfds: u64,
+        /// When the poll times out.
+        deadline: Instant,
+    },
 }
 
 /// Whether the signal the task is about to take runs a handler, and with

@@ -20,6 +20,9 @@ pub enum RunError {
     /// The platform failed to run the context (stub died, host error).
     #[error("platform: {0}")]
     Platform(#[from] platform::Error),
+    /// The task could not go on; why, for the log.
+    #[error("{0}")]
+    Sentry(String),
 }
 
 fn access_type(a: Access) -> AccessType {
@@ -39,6 +42,10 @@ impl Task {
             self.deliver_signals();
             if let Some(s) = self.exited {
                 return Ok(s);
+            }
+            if self.is_stopped() {
+                self.wait_while_stopped();
+                continue;
             }
             let start = Instant::now();
             let ev = self.context.switch(&self.mem.space, &mut self.cpu);
@@ -130,9 +137,9 @@ impl Task {
             match disp {
                 Disposition::Ignore | Disposition::Continue => {}
                 Disposition::Stop => {
-                    self.kernel().debug_line(&format!(
-                        "signal {sig} would stop the task; no job control: ignored"
-                    ));
+                    self.group_stop(sig);
+                    // Deliver nothing more until continued.
+                    break;
                 }
                 Disposition::Terminate { core } => {
                     self.kernel().debug_line(&format!(

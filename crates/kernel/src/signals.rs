@@ -13,6 +13,12 @@ use abi::signal::{
 };
 use abi::Errno;
 
+/// The `sa_flags` bits `rt_sigaction` keeps: `SA_NOCLDSTOP`,
+/// `SA_NOCLDWAIT`, `SA_SIGINFO`, `SA_EXPOSE_TAGBITS`, `SA_RESTORER`,
+/// `SA_ONSTACK`, `SA_RESTART`, `SA_NODEFER`, `SA_RESETHAND`.
+const UAPI_SA_FLAGS: u64 =
+    0x1 | 0x2 | 0x4 | 0x800 | 0x0400_0000 | 0x0800_0000 | 0x1000_0000 | 0x4000_0000 | 0x8000_0000;
+
 /// What the kernel does with a signal it dequeued.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Disposition {
@@ -60,6 +66,9 @@ impl SignalHandlers {
             return Err(Errno::EINVAL);
         }
         act.sa_mask = act.sa_mask.without_unblockable();
+        // Linux keeps only the flags it knows (>= 5.11), so a program can
+        // probe with SA_UNSUPPORTED.
+        act.sa_flags &= UAPI_SA_FLAGS;
         Ok(core::mem::replace(&mut self.actions[i], act))
     }
 
@@ -226,7 +235,7 @@ impl Default for SignalState {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use abi::signal::{SIGCHLD, SIGSEGV, SIGTERM, SIGUSR1};
+    use abi::signal::{SIGCHLD, SIGSEGV, SIGTERM, SIGUSR1, SIGUSR2};
 
     #[test]
     fn dispositions_follow_defaults_and_actions() {
@@ -256,6 +265,14 @@ mod tests {
         h.set(SIGUSR1, act).unwrap();
         assert_eq!(h.disposition(SIGUSR1), Disposition::Handler(act));
         assert_eq!(h.set(SIGKILL, act), Err(Errno::EINVAL));
+        // SA_UNSUPPORTED (0x400) is dropped, SA_RESTART kept.
+        let probe = sigaction {
+            sa_handler: 0x4000,
+            sa_flags: 0x400 | 0x1000_0000,
+            ..Default::default()
+        };
+        h.set(SIGUSR2, probe).unwrap();
+        assert_eq!(h.get(SIGUSR2).unwrap().sa_flags, 0x1000_0000);
         assert_eq!(h.set(0, act), Err(Errno::EINVAL));
         assert_eq!(h.set(65, act), Err(Errno::EINVAL));
         h.reset_for_exec();

@@ -79,6 +79,20 @@ impl TaskHandle {
         }
     }
 
+    /// The same thread under another tid, with its pending signals,
+    /// waiter, interrupter and settings.
+    pub fn renamed(&self, tid: i32) -> TaskHandle {
+        TaskHandle {
+            tid,
+            tg: self.tg.clone(),
+            pending: Mutex::new(self.pending().clone()),
+            waiter: self.waiter.clone(),
+            interrupter: self.interrupter.clone(),
+            zapped: AtomicBool::new(self.is_zapped()),
+            pdeathsig: AtomicI32::new(self.pdeathsig.load(Ordering::SeqCst)),
+        }
+    }
+
     /// Makes the thread exit at its next chance (Linux's
     /// `zap_other_threads`).
     pub fn zap(&self) {
@@ -131,8 +145,14 @@ pub struct GroupEntry {
     pub times: (Duration, Duration),
     /// Times of its reaped children (`RUSAGE_CHILDREN`).
     pub child_times: (Duration, Duration),
+    /// Peak resident bytes of its threads' address spaces.
+    pub max_rss: u64,
+    /// The largest peak of its reaped children.
+    pub child_max_rss: u64,
     /// Whether it has called `execve` since `fork` (`setpgid` says `EACCES`).
     pub execed: bool,
+    /// What its pidfds learn of its end.
+    pub exit_notice: Arc<crate::pidfd::ExitNotice>,
 }
 
 impl GroupEntry {
@@ -148,7 +168,10 @@ impl GroupEntry {
             uid,
             times: Default::default(),
             child_times: Default::default(),
+            max_rss: 0,
+            child_max_rss: 0,
             execed: false,
+            exit_notice: Arc::default(),
         }
     }
 }
@@ -173,26 +196,52 @@ pub enum WaitSelector {
     Pgid(i32),
 }
 
+/// What a wait found a child doing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WaitEvent {
+    /// It ended (a zombie, reaped unless `WNOWAIT`).
+    Exited(ExitStatus),
+    /// It was stopped by this signal (`WUNTRACED`).
+    Stopped(i32),
+    /// It was continued (`WCONTINUED`).
+    Continued,
+}
+
+impl WaitEvent {
+    /// The `wait4` status word.
+    pub fn wait_status(self) -> i32 {
+        match self {
+            WaitEvent::Exited(s) => s.wait_status(),
+            WaitEvent::Stopped(sig) => ((sig & 0xff) << 8) | 0x7f,
+            WaitEvent::Continued => 0xffff,
+        }
+    }
+}
+
 /// A child that a wait found.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct WaitResult {
     /// Its pid.
     pub pid: i32,
-    /// How it ended.
-    pub status: ExitStatus,
+    /// What happened to it.
+    pub event: WaitEvent,
     /// Its real user id.
     pub uid: u32,
     /// Its user and system time (its reaped children's included).
     pub times: (Duration, Duration),
+    /// Its peak resident bytes (or its largest reaped child's).
+    pub max_rss: u64,
 }
 
-/// The `SIGCHLD` a parent gets for `status` of child `pid`.
-pub fn chld_info(pid: i32, uid: u32, status: ExitStatus, times: (Duration, Duration)) -> siginfo_t {
+/// The `SIGCHLD` (or `waitid` report) for `event` of child `pid`.
+pub fn chld_info(pid: i32, uid: u32, event: WaitEvent, times: (Duration, Duration)) -> siginfo_t {
     let ticks = |d: Duration| (d.as_millis() / 10) as i64;
-    let (code, st) = match status {
-        ExitStatus::Exited(c) => (CLD_EXITED, i32::from(c)),
-        ExitStatus::Signaled { sig, core: true } => (CLD_DUMPED, sig),
-        ExitStatus::Signaled { sig, core: false } => (CLD_KILLED, sig),
+    let (code, st) = match event {
+        WaitEvent::Exited(ExitStatus::Exited(c)) => (CLD_EXITED, i32::from(c)),
+        WaitEvent::Exited(ExitStatus::Signaled { sig, core: true }) => (CLD_DUMPED, sig),
+        WaitEvent::Exited(ExitStatus::Signaled { sig, core: false }) => (CLD_KILLED, sig),
+        WaitEvent::Stopped(sig) => (abi::signal::CLD_STOPPED, sig),
+        WaitEvent::Continued => (abi::signal::CLD_CONTINUED, abi::signal::SIGCONT),
     };
     siginfo_t::new_chld(code, pid, uid, st, ticks(times.0), ticks(times.1))
 }
@@ -237,38 +286,90 @@ impl TaskTable {
         if kids.is_empty() {
             return Err(Errno::ECHILD);
         }
-        if !opts.contains(WaitOptions::WEXITED) {
-            return Ok(None);
-        }
         let found = kids.into_iter().find_map(|c| {
             let e = self.groups.get(&c)?;
-            let status = e.zombie?;
             let times = (e.times.0 + e.child_times.0, e.times.1 + e.child_times.1);
+            let event = match e.zombie {
+                Some(st) if opts.contains(WaitOptions::WEXITED) => WaitEvent::Exited(st),
+                Some(_) => return None,
+                None => {
+                    let mut tg = lock(&e.tg);
+                    let consume = !opts.contains(WaitOptions::WNOWAIT);
+                    let job = tg.job;
+                    if let (true, Some(sig)) =
+                        (opts.contains(WaitOptions::WSTOPPED), job.stop_report)
+                    {
+                        if consume {
+                            tg.job.stop_report = None;
+                        }
+                        WaitEvent::Stopped(sig)
+                    } else if opts.contains(WaitOptions::WCONTINUED) && job.cont_report {
+                        if consume {
+                            tg.job.cont_report = false;
+                        }
+                        WaitEvent::Continued
+                    } else {
+                        return None;
+                    }
+                }
+            };
             Some(WaitResult {
                 pid: c,
-                status,
+                event,
                 uid: e.uid,
                 times,
+                max_rss: e.max_rss.max(e.child_max_rss),
             })
         });
         let Some(r) = found else {
             return Ok(None);
         };
-        if !opts.contains(WaitOptions::WNOWAIT) {
+        if matches!(r.event, WaitEvent::Exited(_)) && !opts.contains(WaitOptions::WNOWAIT) {
             self.reap(parent, r.pid);
             if let Some(p) = self.groups.get_mut(&parent) {
                 p.child_times.0 += r.times.0;
                 p.child_times.1 += r.times.1;
+                p.child_max_rss = p.child_max_rss.max(r.max_rss);
             }
         }
         Ok(Some(r))
     }
 
+    /// Who adopts the children of ending process `pid`: the nearest live
+    /// ancestor marked `PR_SET_CHILD_SUBREAPER`, else init, else nobody
+    /// (0) once init is gone.
+    fn new_reaper(&self, pid: i32) -> i32 {
+        let mut p = self.groups.get(&pid).map_or(0, |g| g.parent);
+        while let Some(g) = self.groups.get(&p) {
+            if g.zombie.is_none() && lock(&g.tg).child_subreaper {
+                return p;
+            }
+            p = g.parent;
+        }
+        match self.groups.get(&INIT_PID) {
+            Some(g) if pid != INIT_PID && g.zombie.is_none() => INIT_PID,
+            _ => 0,
+        }
+    }
+
     /// Forgets zombie `pid`, child of `parent`.
     fn reap(&mut self, parent: i32, pid: i32) {
-        self.groups.remove(&pid);
+        if let Some(g) = self.groups.remove(&pid) {
+            g.exit_notice.reaped();
+        }
         if let Some(p) = self.groups.get_mut(&parent) {
             p.children.remove(&pid);
+        }
+    }
+
+    /// Wakes every thread of process `pid` and stops its application code.
+    pub fn kick_group(&self, pid: i32) {
+        if let Some(g) = self.groups.get(&pid) {
+            for t in &g.threads {
+                if let Some(h) = self.tasks.get(t) {
+                    h.kick();
+                }
+            }
         }
     }
 
@@ -294,6 +395,7 @@ impl TaskTable {
             return Ok(true);
         }
         let mut tg = lock(&g.tg);
+        let resumed = self.prepare_signal(pid, &mut tg, info.si_signo);
         let queued = if info.si_signo == SIGKILL {
             if tg.exit.is_none() {
                 tg.exit = Some(ExitStatus::Signaled {
@@ -313,6 +415,9 @@ impl TaskTable {
             drop(tg);
             q
         };
+        if let Some(code) = resumed {
+            self.notify_parent_jobctl(pid, code, abi::signal::SIGCONT);
+        }
         for t in &g.threads {
             if let Some(h) = self.tasks.get(t) {
                 h.kick();
@@ -328,10 +433,21 @@ impl TaskTable {
             return Ok(true);
         }
         if info.si_signo == SIGKILL {
-            return self.send_to_group(lock(&h.tg).pid, info);
+            // (The group lock must be released before sending.)
+            let pid = h.tg_pid();
+            return self.send_to_group(pid, info);
         }
+        let (pid, resumed) = {
+            let mut tg = lock(&h.tg);
+            let pid = tg.pid;
+            (pid, self.prepare_signal(pid, &mut tg, info.si_signo))
+        };
         let q = h.pending().post(info);
         h.kick();
+        if let Some(code) = resumed {
+            self.notify_parent_jobctl(pid, code, abi::signal::SIGCONT);
+            self.kick_group(pid);
+        }
         Ok(q)
     }
 
@@ -402,6 +518,30 @@ impl Kernel {
             .map_or_else(Default::default, |g| g.child_times)
     }
 
+    /// The largest peak resident size of the reaped children of `pid`.
+    pub fn child_max_rss(&self, pid: i32) -> u64 {
+        self.table().groups.get(&pid).map_or(0, |g| g.child_max_rss)
+    }
+
+    /// Moves the only thread left of process `pid`, `tid`, to the tid
+    /// `pid` (Linux's `de_thread` for a non-leader `execve`). Returns its
+    /// new handle, or `None` if it is not alone.
+    pub fn take_over_leader(&self, pid: i32, tid: i32) -> Option<Arc<TaskHandle>> {
+        let mut t = self.table();
+        let g = t.groups.get(&pid)?;
+        if g.threads.len() != 1 || !g.threads.contains(&tid) || t.tasks.contains_key(&pid) {
+            return None;
+        }
+        let old = t.tasks.remove(&tid)?;
+        let new = Arc::new(old.renamed(pid));
+        t.tasks.insert(pid, new.clone());
+        if let Some(g) = t.groups.get_mut(&pid) {
+            g.threads.clear();
+            g.threads.insert(pid);
+        }
+        Some(new)
+    }
+
     /// Whether the table knows process `pid`.
     pub fn has_group(&self, pid: i32) -> bool {
         self.table().groups.contains_key(&pid)
@@ -434,7 +574,7 @@ impl Kernel {
         tid: i32,
         tg: &Arc<Mutex<ThreadGroup>>,
         status: ExitStatus,
-        times: (Duration, Duration),
+        usage: &crate::task::TaskTimes,
     ) -> Option<ExitStatus> {
         let mut t = self.table();
         t.tasks.remove(&tid);
@@ -442,11 +582,16 @@ impl Kernel {
         let mut last = None;
         if let Some(g) = t.groups.get_mut(&pid) {
             g.threads.remove(&tid);
-            g.times.0 += times.0;
-            g.times.1 += times.1;
+            g.times.0 += usage.user;
+            g.times.1 += usage.system;
+            g.max_rss = g.max_rss.max(usage.max_rss);
             if g.threads.is_empty() && g.zombie.is_none() {
-                let final_status = *lock(tg).exit.get_or_insert(status);
+                let mut tgl = lock(tg);
+                tgl.itimer_real.cancel();
+                let final_status = *tgl.exit.get_or_insert(status);
+                drop(tgl);
                 g.zombie = Some(final_status);
+                g.exit_notice.exited();
                 last = Some(final_status);
             }
         }
@@ -461,13 +606,14 @@ impl Kernel {
     }
 
     fn process_ended(&self, t: &mut TaskTable, pid: i32, status: ExitStatus) {
-        // Children go to init (or nowhere once init is gone).
+        // Children go to the nearest live subreaper above, else to init
+        // (or nowhere once init is gone).
         let kids: Vec<i32> = t
             .groups
             .get_mut(&pid)
             .map(|g| core::mem::take(&mut g.children).into_iter().collect())
             .unwrap_or_default();
-        let init_alive = pid != INIT_PID && t.groups.contains_key(&INIT_PID);
+        let reaper = t.new_reaper(pid);
         for &c in &kids {
             let sigs: Vec<i32> = t.groups.get(&c).map_or_else(Vec::new, |g| {
                 g.threads
@@ -483,18 +629,14 @@ impl Kernel {
         }
         for c in kids {
             if let Some(e) = t.groups.get_mut(&c) {
-                e.parent = if init_alive { INIT_PID } else { 0 };
-                lock(&e.tg).ppid = e.parent;
+                e.parent = reaper;
+                lock(&e.tg).ppid = reaper;
             }
-            if init_alive {
-                if let Some(i) = t.groups.get_mut(&INIT_PID) {
-                    i.children.insert(c);
-                }
+            if let Some(r) = t.groups.get_mut(&reaper) {
+                r.children.insert(c);
             }
         }
-        if init_alive {
-            t.wake_group(INIT_PID);
-        }
+        t.wake_group(reaper);
         let (parent, exit_signal, uid, times) = match t.groups.get(&pid) {
             Some(g) => (g.parent, g.exit_signal, g.uid, g.times),
             None => return,
@@ -506,7 +648,10 @@ impl Kernel {
             if autoreap {
                 t.reap(parent, pid);
             } else if abi::signal::valid_signal(exit_signal) {
-                let _ = t.send_to_group(parent, chld_info(pid, uid, status, times));
+                let _ = t.send_to_group(
+                    parent,
+                    chld_info(pid, uid, WaitEvent::Exited(status), times),
+                );
             }
             t.wake_group(parent);
         }
@@ -617,7 +762,10 @@ mod tests {
         let r = t.try_wait(1, WaitSelector::Pgid(9), w | WaitOptions::WNOWAIT);
         assert_eq!(r.map(|r| r.map(|r| r.pid)), Ok(Some(3)));
         let r = t.try_wait(1, WaitSelector::Any, w).unwrap().unwrap();
-        assert_eq!((r.pid, r.status), (3, ExitStatus::Exited(7)));
+        assert_eq!(
+            (r.pid, r.event),
+            (3, WaitEvent::Exited(ExitStatus::Exited(7)))
+        );
         assert!(!t.groups.contains_key(&3));
         // Only the clone child (exit signal 0) is left ended: __WCLONE or __WALL.
         assert_eq!(t.try_wait(1, WaitSelector::Pgid(9), w), Err(Errno::ECHILD));
@@ -635,32 +783,63 @@ mod tests {
     }
 
     #[test]
+    fn stops_and_continues_are_reported_once() {
+        let mut t = table_with(&[(2, 2, SIGCHLD, None)]);
+        let stopped = crate::jobctl::JobState {
+            stopped: true,
+            stop_report: Some(19),
+            cont_report: false,
+        };
+        t.groups.get(&2).unwrap().tg.lock().unwrap().job = stopped;
+        let any = WaitSelector::Any;
+        assert_eq!(t.try_wait(1, any, WaitOptions::WEXITED), Ok(None));
+        let w = WaitOptions::WSTOPPED | WaitOptions::WNOWAIT;
+        assert_eq!(
+            t.try_wait(1, any, w).map(|r| r.map(|r| r.event)),
+            Ok(Some(WaitEvent::Stopped(19)))
+        );
+        let r = t.try_wait(1, any, WaitOptions::WSTOPPED).unwrap().unwrap();
+        assert_eq!(r.event, WaitEvent::Stopped(19));
+        assert_eq!(t.try_wait(1, any, WaitOptions::WSTOPPED), Ok(None));
+        // SIGCONT sent: resumed, reported to WCONTINUED.
+        let mut tg = ThreadGroup::new(2, 1, 2, 1);
+        tg.job = stopped;
+        assert_eq!(
+            t.prepare_signal(2, &mut tg, abi::signal::SIGCONT),
+            Some(abi::signal::CLD_CONTINUED)
+        );
+        assert!(!tg.job.stopped && tg.job.cont_report);
+        t.groups.get(&2).unwrap().tg.lock().unwrap().job = tg.job;
+        let r = t
+            .try_wait(1, any, WaitOptions::WCONTINUED)
+            .unwrap()
+            .unwrap();
+        assert_eq!(r.event, WaitEvent::Continued);
+        assert!(t.groups.contains_key(&2), "a continued child stays");
+    }
+
+    #[test]
     fn chld_info_codes() {
         let z = Duration::ZERO;
-        let i = chld_info(5, 0, ExitStatus::Exited(3), (z, z));
+        let ev = |status| WaitEvent::Exited(status);
+        let i = chld_info(5, 0, ev(ExitStatus::Exited(3)), (z, z));
         assert_eq!(
             (i.si_signo, i.si_code, i.si_pid()),
             (SIGCHLD, CLD_EXITED, 5)
         );
-        let k = chld_info(
-            5,
-            0,
-            ExitStatus::Signaled {
-                sig: 9,
-                core: false,
-            },
-            (z, z),
-        );
-        assert_eq!(k.si_code, CLD_KILLED);
-        let c = chld_info(
-            5,
-            0,
-            ExitStatus::Signaled {
-                sig: 11,
-                core: true,
-            },
-            (z, z),
-        );
-        assert_eq!(c.si_code, CLD_DUMPED);
+        let killed = ExitStatus::Signaled {
+            sig: 9,
+            core: false,
+        };
+        assert_eq!(chld_info(5, 0, ev(killed), (z, z)).si_code, CLD_KILLED);
+        let dumped = ExitStatus::Signaled {
+            sig: 11,
+            core: true,
+        };
+        assert_eq!(chld_info(5, 0, ev(dumped), (z, z)).si_code, CLD_DUMPED);
+        let stop = chld_info(5, 0, WaitEvent::Stopped(19), (z, z));
+        assert_eq!(stop.si_code, abi::signal::CLD_STOPPED);
+        assert_eq!(WaitEvent::Stopped(19).wait_status(), 0x137f);
+        assert_eq!(WaitEvent::Continued.wait_status(), 0xffff);
     }
 }

@@ -261,7 +261,8 @@ impl UnixSocket {
             _ if q.bytes > 0 && data.len() > space => return Err(Errno::EAGAIN),
             _ => data.len(),
         };
-        if kind == Kind::Stream && n == 0 && rights.is_none() {
+        if kind == Kind::Stream && n == 0 {
+            // Nothing to carry descriptors: Linux drops them too.
             return Ok(0);
         }
         let coalesce = kind == Kind::Stream
@@ -533,6 +534,15 @@ mod tests {
         assert_eq!(&buf[..2], b"cd");
         assert!(Arc::ptr_eq(&r.rights.expect("fd")[0], &x));
         assert_eq!(sock(&b).recv(&mut buf, false).expect("third").len, 2);
+    }
+
+    #[test]
+    fn empty_stream_send_carries_nothing() {
+        let (a, b) = pair(Kind::Stream);
+        let (x, _) = pair(Kind::Stream);
+        assert_eq!(sock(&a).send(b"", Some(vec![x])), Ok(0));
+        let mut buf = [0u8; 4];
+        assert_eq!(b.read(&mut buf), Err(Errno::EAGAIN));
     }
 
     #[test]

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use abi::signal::{sigaction, SaFlags, SIGKILL, SIGUSR1};
 use abi::Errno;
-use common::fake::{task, thread_of, SCRATCH};
+use common::fake::{task, task_with_limit, thread_of, SCRATCH};
 use kernel::usermem::UserPtr;
 use kernel::{dispatch, SyscallArgs, Task};
 
@@ -143,4 +143,172 @@ fn interrupted_calls_restart_or_fail_as_linux_says() {
         call(&mut t, 0, [fds[0] as u64, SCRATCH, 1, 0, 0, 0]),
         neg(Errno::EINTR)
     );
+}
+
+#[test]
+fn clone3_checks_its_argument_structure() {
+    let mut t = task();
+    let args = SCRATCH + 0x1000;
+    // flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size,
+    // tls, set_tid, set_tid_size, cgroup, then bytes beyond the structure.
+    let put = |t: &mut Task, words: [u64; 12]| {
+        UserPtr::<[u64; 12]>::new(args)
+            .write(t.mem(), &words)
+            .expect("clone_args");
+    };
+    let mut w = [0u64; 12];
+    put(&mut t, w);
+    assert_eq!(
+        call(&mut t, 435, [args, 56, 0, 0, 0, 0]),
+        neg(Errno::EINVAL)
+    );
+    assert_eq!(
+        call(&mut t, 435, [args, 8192, 0, 0, 0, 0]),
+        neg(Errno::E2BIG)
+    );
+    w[11] = 1;
+    put(&mut t, w);
+    assert_eq!(call(&mut t, 435, [args, 96, 0, 0, 0, 0]), neg(Errno::E2BIG));
+    w[11] = 0;
+    // CLONE_VM | CLONE_SIGHAND | CLONE_THREAD with an exit signal.
+    w[0] = 0x100 | 0x800 | 0x10000;
+    w[4] = 17;
+    put(&mut t, w);
+    assert_eq!(
+        call(&mut t, 435, [args, 88, 0, 0, 0, 0]),
+        neg(Errno::EINVAL)
+    );
+    // A stack size without a stack.
+    w = [0; 12];
+    w[6] = 4096;
+    put(&mut t, w);
+    assert_eq!(
+        call(&mut t, 435, [args, 88, 0, 0, 0, 0]),
+        neg(Errno::EINVAL)
+    );
+    // Choosing the child's pid needs privilege over the namespace.
+    w = [0; 12];
+    w[8] = SCRATCH;
+    w[9] = 1;
+    put(&mut t, w);
+    assert_eq!(call(&mut t, 435, [args, 88, 0, 0, 0, 0]), neg(Errno::EPERM));
+    // Namespaces: EPERM; unknown flags: EINVAL.
+    w = [0; 12];
+    w[0] = 0x4000_0000;
+    put(&mut t, w);
+    assert_eq!(call(&mut t, 435, [args, 88, 0, 0, 0, 0]), neg(Errno::EPERM));
+    w[0] = 1 << 40;
+    put(&mut t, w);
+    assert_eq!(
+        call(&mut t, 435, [args, 88, 0, 0, 0, 0]),
+        neg(Errno::EINVAL)
+    );
+}
+
+#[test]
+fn clone_fails_with_eagain_at_the_task_limit() {
+    let mut t = task_with_limit(None, 3);
+    let _a = thread_of(&t);
+    let _b = thread_of(&t);
+    assert_eq!(call(&mut t, 57, [0; 6]), neg(Errno::EAGAIN));
+    assert_eq!(call(&mut t, 56, [17, 0, 0, 0, 0, 0]), neg(Errno::EAGAIN));
+}
+
+#[test]
+fn an_interrupted_timed_poll_resumes_through_restart_syscall() {
+    let mut t = task();
+    let _other = thread_of(&t);
+    assert_eq!(call(&mut t, 22, [SCRATCH, 0, 0, 0, 0, 0]), Some(0));
+    let fds = UserPtr::<[i32; 2]>::new(SCRATCH)
+        .read(t.mem())
+        .expect("fds");
+    let pfd = abi::poll::pollfd {
+        fd: fds[0],
+        events: 1,
+        revents: 0,
+    };
+    let pfds = SCRATCH + 64;
+    UserPtr::<abi::poll::pollfd>::new(pfds)
+        .write(t.mem(), &pfd)
+        .expect("pollfd");
+    call(&mut t, 62, [1, SIGUSR1 as u64, 0, 0, 0, 0]);
+    t.cpu.regs.rip = 0x7002;
+    assert_eq!(call(&mut t, 7, [pfds, 1, 5000, 0, 0, 0]), None);
+    assert_eq!((t.cpu.regs.rip, t.cpu.regs.rax), (0x7000, 219));
+    // The signal is taken (the run loop would kill the process); data
+    // arrives; the resumed poll reports it at once.
+    let all = abi::signal::sigset_t::FULL;
+    assert_eq!(t.dequeue_signal(all).map(|i| i.si_signo), Some(SIGUSR1));
+    assert_eq!(
+        call(&mut t, 1, [fds[1] as u64, SCRATCH, 1, 0, 0, 0]),
+        Some(1)
+    );
+    assert_eq!(call(&mut t, 219, [0; 6]), Some(1));
+    // With nothing to resume, restart_syscall is EINTR.
+    assert_eq!(call(&mut t, 219, [0; 6]), neg(Errno::EINTR));
+}
+
+#[test]
+fn itimer_real_sends_sigalrm_and_alarm_reports_the_time_left() {
+    let mut t = task();
+    // setitimer(ITIMER_REAL, {0, 20 ms}, NULL)
+    let itv = SCRATCH + 0x100;
+    UserPtr::<[i64; 4]>::new(itv)
+        .write(t.mem(), &[0, 0, 0, 20_000])
+        .expect("itimerval");
+    assert_eq!(call(&mut t, 38, [0, itv, 0, 0, 0, 0]), Some(0));
+    let got = t.block(Some(Instant::now() + Duration::from_secs(30)), |t| {
+        t.pending_signals()
+            .contains(abi::signal::SIGALRM)
+            .then_some(())
+    });
+    assert_eq!(got, Ok(()), "SIGALRM within 30 s");
+    // One-shot: disarmed now.
+    assert_eq!(call(&mut t, 36, [0, itv, 0, 0, 0, 0]), Some(0));
+    let cur = UserPtr::<[i64; 4]>::new(itv).read(t.mem()).expect("cur");
+    assert_eq!(cur, [0; 4]);
+    assert_eq!(call(&mut t, 37, [100, 0, 0, 0, 0, 0]), Some(0));
+    assert_eq!(call(&mut t, 37, [0, 0, 0, 0, 0, 0]), Some(100));
+    assert_eq!(call(&mut t, 38, [1, itv, 0, 0, 0, 0]), neg(Errno::EINVAL));
+}
+
+#[test]
+fn pidfds_name_processes_and_wait_for_them() {
+    let mut t = task();
+    assert_eq!(call(&mut t, 434, [0, 0, 0, 0, 0, 0]), neg(Errno::EINVAL));
+    assert_eq!(call(&mut t, 434, [999, 0, 0, 0, 0, 0]), neg(Errno::ESRCH));
+    assert_eq!(call(&mut t, 434, [1, 1, 0, 0, 0, 0]), neg(Errno::EINVAL));
+    let own = call(&mut t, 434, [1, 0, 0, 0, 0, 0]).expect("pidfd") as i64;
+    assert!(own >= 0);
+    // Signal 0 through it: the process exists. fd 1 is no pidfd.
+    assert_eq!(call(&mut t, 424, [own as u64, 0, 0, 0, 0, 0]), Some(0));
+    assert_eq!(call(&mut t, 424, [1, 0, 0, 0, 0, 0]), neg(Errno::EBADF));
+    assert_eq!(
+        call(&mut t, 424, [own as u64, 0, 0, 1, 0, 0]),
+        neg(Errno::EINVAL)
+    );
+    // fork with CLONE_PIDFD (clone's parent_tid slot), then waitid(P_PIDFD).
+    let slot = SCRATCH + 0x200;
+    let flags = 0x1000 | abi::signal::SIGCHLD as u64;
+    let pid = call(&mut t, 56, [flags, 0, slot, 0, 0, 0]).expect("clone") as i32;
+    let pidfd = UserPtr::<i32>::new(slot).read(t.mem()).expect("pidfd");
+    let info = SCRATCH + 0x300;
+    assert_eq!(call(&mut t, 247, [3, pidfd as u64, info, 4, 0, 0]), Some(0));
+    let si = UserPtr::<abi::signal::siginfo_t>::new(info)
+        .read(t.mem())
+        .expect("siginfo");
+    assert_eq!(si.si_pid(), pid);
+    assert_eq!(call(&mut t, 247, [3, 1, info, 4, 0, 0]), neg(Errno::EBADF));
+}
+
+#[test]
+fn sigkill_to_oneself_through_tkill_does_not_deadlock() {
+    let mut t = task();
+    let tid = t.tid as u64;
+    assert_eq!(
+        call(&mut t, 200, [tid, SIGKILL as u64, 0, 0, 0, 0]),
+        Some(0)
+    );
+    assert!(t.fatal_signal_pending());
+    assert!(t.tg().exit.is_some());
 }

@@ -219,3 +219,31 @@ fn python_subprocess_sqlite_and_pool() {
         assert_eq!(o.status.code(), Some(0), "{p}");
     }
 }
+
+const MEMFD: &str = r#"
+import mmap, os
+fd = os.memfd_create("shared", os.MFD_CLOEXEC)
+os.ftruncate(fd, 8192)
+m = mmap.mmap(fd, 8192)
+if os.fork() == 0:
+    m[4096:4101] = b"child"
+    os._exit(0)
+os.wait()
+print(bytes(m[4096:4101]).decode(), os.fstat(fd).st_size, os.read(fd, 4) == bytes(4))
+"#;
+
+#[test]
+fn python_memfd_shared_with_a_child() {
+    if !have(&["python3"]) {
+        return;
+    }
+    for p in PLATFORMS {
+        let o = runsc(p, &["python3", "-c", MEMFD]);
+        assert_eq!(
+            String::from_utf8_lossy(&o.stdout),
+            "child 8192 True\n",
+            "{p}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+    }
+}

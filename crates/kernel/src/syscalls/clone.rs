@@ -22,6 +22,10 @@ pub fn sys_clone(t: &mut Task, a: &SyscallArgs) -> SysResult {
     if unknown != 0 || flags.contains(CloneFlags::CLONE_CLEAR_SIGHAND) {
         return Err(Errno::EINVAL);
     }
+    // Both would use the parent_tid argument.
+    if flags.contains(CloneFlags::CLONE_PIDFD | CloneFlags::CLONE_PARENT_SETTID) {
+        return Err(Errno::EINVAL);
+    }
     run(
         t,
         CloneRequest {
@@ -31,6 +35,7 @@ pub fn sys_clone(t: &mut Task, a: &SyscallArgs) -> SysResult {
             parent_tid: a.u64(2),
             child_tid: a.u64(3),
             tls: a.u64(4),
+            pidfd: a.u64(2),
         },
     )
 }
@@ -85,7 +90,11 @@ pub fn sys_clone3(t: &mut Task, a: &SyscallArgs) -> SysResult {
     let ca: clone_args =
         zerocopy::FromBytes::read_from_bytes(&buf[..]).map_err(|_| Errno::EINVAL)?;
     let flags = CloneFlags::from_bits(ca.flags).ok_or(Errno::EINVAL)?;
-    if ca.exit_signal > 64 {
+    // A thread or a sibling gets no exit signal of its own.
+    if ca.exit_signal > 64
+        || (flags.intersects(CloneFlags::CLONE_THREAD | CloneFlags::CLONE_PARENT)
+            && ca.exit_signal != 0)
+    {
         return Err(Errno::EINVAL);
     }
     if (ca.stack == 0) != (ca.stack_size == 0) {
@@ -103,6 +112,7 @@ pub fn sys_clone3(t: &mut Task, a: &SyscallArgs) -> SysResult {
             parent_tid: ca.parent_tid,
             child_tid: ca.child_tid,
             tls: ca.tls,
+            pidfd: ca.pidfd,
         },
     )
 }

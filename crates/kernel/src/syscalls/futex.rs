@@ -64,7 +64,8 @@ pub fn sys_futex(t: &mut Task, a: &SyscallArgs) -> SysResult {
     let cmd = op & !(FUTEX_PRIVATE_FLAG | FUTEX_CLOCK_REALTIME);
     let private = op & FUTEX_PRIVATE_FLAG != 0;
     let realtime = op & FUTEX_CLOCK_REALTIME != 0;
-    if realtime && !matches!(cmd, FUTEX_WAIT | FUTEX_WAIT_BITSET) {
+    // Only the absolute-deadline wait takes the real-time clock.
+    if realtime && cmd != FUTEX_WAIT_BITSET {
         return Err(Errno::ENOSYS);
     }
     if !uaddr.is_multiple_of(4) {

@@ -12,10 +12,6 @@ fn do_pipe(t: &mut Task, addr: u64, flags: u32) -> SysResult {
     let flags = OpenFlags::from_bits(flags)
         .filter(|f| allowed.contains(*f))
         .ok_or(Errno::EINVAL)?;
-    if flags.contains(OpenFlags::O_DIRECT) {
-        // Packet mode is not implemented.
-        return Err(Errno::EINVAL);
-    }
     let now = vfs::Clock::now(&crate::clock::HostClock);
     let (r, w) = new_pipe(t.creds.euid, t.creds.egid, now, flags)?;
     let cloexec = flags.contains(OpenFlags::O_CLOEXEC);
@@ -45,8 +41,7 @@ pub fn sys_pipe(t: &mut Task, a: &SyscallArgs) -> SysResult {
     do_pipe(t, a.u64(0), 0)
 }
 
-/// `pipe2(2)`: `O_CLOEXEC` and `O_NONBLOCK`; `O_DIRECT` (packet mode)
-/// gives `EINVAL`.
+/// `pipe2(2)`: `O_CLOEXEC`, `O_NONBLOCK` and `O_DIRECT` (packet mode).
 pub fn sys_pipe2(t: &mut Task, a: &SyscallArgs) -> SysResult {
     do_pipe(t, a.u64(0), a.u32(1))
 }

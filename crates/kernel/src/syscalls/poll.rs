@@ -92,8 +92,10 @@ fn wait_events(t: &mut Task, fds: &mut [pollfd], deadline: Option<Instant>) -> R
     r
 }
 
-fn do_poll(t: &mut Task, addr: u64, nfds: u64, timeout: Option<Duration>) -> SysResult {
-    if nfds > t.nofile().max(crate::limits::NR_OPEN) {
+/// Polls the `nfds` entries at `addr` until `deadline` (`None`: no limit;
+/// a deadline already passed: one scan, no wait).
+pub fn do_poll(t: &mut Task, addr: u64, nfds: u64, deadline: Option<Instant>) -> SysResult {
+    if nfds > t.nofile() {
         return Err(Errno::EINVAL);
     }
     let base = UserPtr::<pollfd>::new(addr);
@@ -102,10 +104,7 @@ fn do_poll(t: &mut Task, addr: u64, nfds: u64, timeout: Option<Duration>) -> Sys
         fds.push(base.index(i)?.read(t.mem())?);
     }
     let n = match scan(t, &mut fds) {
-        0 if timeout != Some(Duration::ZERO) => {
-            let deadline = timeout.and_then(|d| Instant::now().checked_add(d));
-            wait_events(t, &mut fds, deadline)?
-        }
+        0 if deadline.is_none_or(|d| d > Instant::now()) => wait_events(t, &mut fds, deadline)?,
         n => n,
     };
     for (i, p) in fds.iter().enumerate() {
@@ -114,15 +113,30 @@ fn do_poll(t: &mut Task, addr: u64, nfds: u64, timeout: Option<Duration>) -> Sys
     Ok(SysRet::Value(n))
 }
 
-/// `poll(2)`: a negative timeout waits without limit.
+/// `poll(2)`: a negative timeout waits without limit. Interrupted by a
+/// signal, a timed poll resumes with the time left through
+/// `restart_syscall(2)` when no handler ran.
 pub fn sys_poll(t: &mut Task, a: &SyscallArgs) -> SysResult {
-    let ms = a.i32(2);
-    let timeout = (ms >= 0).then(|| Duration::from_millis(ms as u64));
-    do_poll(t, a.u64(0), a.u64(1), timeout)
+    let (addr, nfds, ms) = (a.u64(0), a.u64(1), a.i32(2));
+    let deadline = (ms >= 0).then(|| super::time::deadline_after(Duration::from_millis(ms as u64)));
+    let r = do_poll(t, addr, nfds, deadline);
+    match (r, deadline) {
+        (Err(Errno::ERESTARTNOHAND), Some(deadline)) => {
+            t.restart = Some(crate::restart::RestartBlock::Poll {
+                addr,
+                nfds,
+                deadline,
+            });
+            Err(Errno::ERESTART_RESTARTBLOCK)
+        }
+        (r, _) => r,
+    }
 }
 
 /// `ppoll(2)`: the signal mask, if given, replaces the caller's for the
-/// wait (restored after a handler ran, as `rt_sigsuspend`).
+/// wait (restored after a handler ran, as `rt_sigsuspend`). Interrupted,
+/// it stores the time left in the caller's timeout, as Linux does, so a
+/// restart waits only that long.
 pub fn sys_ppoll(t: &mut Task, a: &SyscallArgs) -> SysResult {
     let tp = a.ptr::<timespec>(2);
     let timeout = if tp.is_null() {
@@ -139,7 +153,18 @@ pub fn sys_ppoll(t: &mut Task, a: &SyscallArgs) -> SysResult {
         t.signals.saved_mask = Some(t.signals.mask);
         t.signals.mask = mask.without_unblockable();
     }
-    let r = do_poll(t, a.u64(0), a.u64(1), timeout);
+    let deadline = timeout.map(super::time::deadline_after);
+    let r = do_poll(t, a.u64(0), a.u64(1), deadline);
+    if let (Err(e), Some(d)) = (r, deadline) {
+        if e.is_restart() {
+            let left = d.saturating_duration_since(Instant::now());
+            let ts = timespec {
+                tv_sec: left.as_secs() as i64,
+                tv_nsec: i64::from(left.subsec_nanos()),
+            };
+            tp.write(t.mem(), &ts)?;
+        }
+    }
     if !matches!(r, Err(e) if e.is_restart()) {
         if let Some(m) = t.signals.saved_mask.take() {
             t.signals.mask = m;

@@ -95,6 +95,7 @@ pub fn sys_getrusage(t: &mut Task, a: &SyscallArgs) -> SysResult {
             let (user, system) = t.kernel().child_times(t.pid());
             ru.ru_utime = tv(user);
             ru.ru_stime = tv(system);
+            ru.ru_maxrss = (t.kernel().child_max_rss(t.pid()) / 1024) as i64;
         }
         _ => return Err(Errno::EINVAL),
     }

@@ -32,12 +32,27 @@ pub fn sys_exit_group(t: &mut Task, a: &SyscallArgs) -> SysResult {
 }
 
 /// `restart_syscall(2)`: resumes what a signal interrupted (the sleep of
-/// `nanosleep`/`clock_nanosleep`); with nothing to resume, `EINTR`.
+/// `nanosleep`/`clock_nanosleep`, a timed `poll`) with the time left;
+/// with nothing to resume, `EINTR`.
 pub fn sys_restart_syscall(t: &mut Task, _a: &SyscallArgs) -> SysResult {
+    use crate::restart::RestartBlock;
     match t.restart.take() {
-        Some(crate::restart::RestartBlock::Sleep { deadline, rem }) => {
-            super::time::sleep_until(t, deadline, rem)
-        }
+        Some(RestartBlock::Sleep { deadline, rem }) => super::time::sleep_until(t, deadline, rem),
+        Some(RestartBlock::Poll {
+            addr,
+            nfds,
+            deadline,
+        }) => match super::poll::do_poll(t, addr, nfds, Some(deadline)) {
+            Err(Errno::ERESTARTNOHAND) => {
+                t.restart = Some(RestartBlock::Poll {
+                    addr,
+                    nfds,
+                    deadline,
+                });
+                Err(Errno::ERESTART_RESTARTBLOCK)
+            }
+            r => r,
+        },
         None => Err(Errno::EINTR),
     }
 }
@@ -162,14 +177,17 @@ const PR_GET_PDEATHSIG: i32 = 2;
 const PR_GET_DUMPABLE: i32 = 3;
 const PR_SET_DUMPABLE: i32 = 4;
 const PR_SET_NAME: i32 = 15;
+const PR_SET_CHILD_SUBREAPER: i32 = 36;
+const PR_GET_CHILD_SUBREAPER: i32 = 37;
 const PR_GET_NAME: i32 = 16;
 const PR_SET_NO_NEW_PRIVS: i32 = 38;
 const PR_GET_NO_NEW_PRIVS: i32 = 39;
 /// `TASK_COMM_LEN`.
 const TASK_COMM_LEN: usize = 16;
 
-/// `prctl(2)`: thread name, dumpable flag, no-new-privs and the parent-death
-/// signal. Other options give `EINVAL`.
+/// `prctl(2)`: thread name, dumpable flag, no-new-privs, the parent-death
+/// signal and the child-subreaper flag; the others are
+/// [`super::prctl::sys_prctl_more`]'s.
 pub fn sys_prctl(t: &mut Task, a: &SyscallArgs) -> SysResult {
     match a.i32(0) {
         PR_SET_NAME => {
@@ -226,11 +244,20 @@ pub fn sys_prctl(t: &mut Task, a: &SyscallArgs) -> SysResult {
                 .store(sig, std::sync::atomic::Ordering::SeqCst);
             SysRet::ZERO
         }
+        PR_SET_CHILD_SUBREAPER => {
+            t.tg().child_subreaper = a.u64(1) != 0;
+            SysRet::ZERO
+        }
+        PR_GET_CHILD_SUBREAPER => {
+            let on = i32::from(t.tg().child_subreaper);
+            a.ptr::<i32>(1).write(t.mem(), &on)?;
+            SysRet::ZERO
+        }
         PR_GET_PDEATHSIG => {
             let sig = t.prctl.pdeathsig;
             a.ptr::<i32>(1).write(t.mem(), &sig)?;
             SysRet::ZERO
         }
-        _ => Err(Errno::EINVAL),
+        _ => super::prctl::sys_prctl_more(t, a),
     }
 }

@@ -1,12 +1,11 @@
-//! Waiting for children: `wait4(2)`, `waitid(2)`.
-//!
-//! Only exits are reported: there is no job control, so `WUNTRACED`,
-//! `WSTOPPED` and `WCONTINUED` are accepted and never match.
+//! Waiting for children: `wait4(2)`, `waitid(2)`: exits, and with
+//! `WUNTRACED`/`WSTOPPED` and `WCONTINUED` stops and continues
+//! ([`crate::jobctl`]).
 
 use abi::resource::rusage;
 use abi::signal::siginfo_t;
 use abi::time::timeval;
-use abi::wait::{WaitOptions, P_ALL, P_PGID, P_PID};
+use abi::wait::{WaitOptions, P_ALL, P_PGID, P_PID, P_PIDFD};
 use abi::Errno;
 
 use super::{SysResult, SysRet, SyscallArgs};
@@ -17,6 +16,16 @@ fn tv(d: std::time::Duration) -> timeval {
     timeval {
         tv_sec: d.as_secs() as i64,
         tv_usec: i64::from(d.subsec_micros()),
+    }
+}
+
+/// The `rusage` a wait reports for the child it found.
+fn usage_of(r: &WaitResult) -> rusage {
+    rusage {
+        ru_utime: tv(r.times.0),
+        ru_stime: tv(r.times.1),
+        ru_maxrss: (r.max_rss / 1024) as i64,
+        ..rusage::default()
     }
 }
 
@@ -68,21 +77,16 @@ pub fn sys_wait4(t: &mut Task, a: &SyscallArgs) -> SysResult {
         return SysRet::ZERO;
     };
     if !statusp.is_null() {
-        statusp.write(t.mem(), &r.status.wait_status())?;
+        statusp.write(t.mem(), &r.event.wait_status())?;
     }
     if !rup.is_null() {
-        let ru = rusage {
-            ru_utime: tv(r.times.0),
-            ru_stime: tv(r.times.1),
-            ..rusage::default()
-        };
-        rup.write(t.mem(), &ru)?;
+        rup.write(t.mem(), &usage_of(&r))?;
     }
     Ok(SysRet::Value(r.pid as u64))
 }
 
-/// `waitid(2)`: `P_ALL`, `P_PID`, `P_PGID` (id 0: the caller's group);
-/// `P_PIDFD` is not implemented (`EINVAL`). One of `WEXITED`, `WSTOPPED`,
+/// `waitid(2)`: `P_ALL`, `P_PID`, `P_PGID` (id 0: the caller's group),
+/// `P_PIDFD` (`EBADF` for a descriptor that is not a pidfd). One of `WEXITED`, `WSTOPPED`,
 /// `WCONTINUED` is required. With `WNOHANG` and nothing to report, the
 /// `siginfo_t` is zeroed and 0 returned.
 pub fn sys_waitid(t: &mut Task, a: &SyscallArgs) -> SysResult {
@@ -105,22 +109,28 @@ pub fn sys_waitid(t: &mut Task, a: &SyscallArgs) -> SysResult {
         P_PID if id > 0 => WaitSelector::Pid(id),
         P_PGID if id == 0 => WaitSelector::Pgid(t.tg().pgid),
         P_PGID if id > 0 => WaitSelector::Pgid(id),
+        P_PIDFD => WaitSelector::Pid(crate::pidfd::pid_of(&*t.file(id)?)?),
         _ => return Err(Errno::EINVAL),
     };
-    let r = do_wait(t, sel, opts)?;
+    let r = match do_wait(t, sel, opts) {
+        Ok(r) => r,
+        Err(e) if e.is_restart() || infop.is_null() => return Err(e),
+        Err(e) => {
+            // Linux clears the caller's siginfo_t even when it fails, and
+            // a fault doing so is the error reported.
+            infop.write(t.mem(), &siginfo_t::default())?;
+            return Err(e);
+        }
+    };
     if !infop.is_null() {
         let info = match r {
-            Some(r) => chld_info(r.pid, r.uid, r.status, r.times),
+            Some(r) => chld_info(r.pid, r.uid, r.event, r.times),
             None => siginfo_t::default(),
         };
         infop.write(t.mem(), &info)?;
     }
     if !rup.is_null() {
-        let ru = r.map_or_else(rusage::default, |r| rusage {
-            ru_utime: tv(r.times.0),
-            ru_stime: tv(r.times.1),
-            ..rusage::default()
-        });
+        let ru = r.as_ref().map_or_else(rusage::default, usage_of);
         rup.write(t.mem(), &ru)?;
     }
     SysRet::ZERO

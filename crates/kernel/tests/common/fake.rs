@@ -74,6 +74,11 @@ pub const SCRATCH: u64 = 0x1000_0000;
 /// A task (pid 1) over the fake platform with `/out` as fd 1 and a
 /// scratch mapping at [`SCRATCH`]; `debug` receives the debug log.
 pub fn task_with(debug: Option<Arc<dyn Sink>>) -> Task {
+    task_with_limit(debug, Config::default().max_tasks)
+}
+
+/// [`task_with`] in a kernel that allows `max_tasks` tasks.
+pub fn task_with_limit(debug: Option<Arc<dyn Sink>>, max_tasks: usize) -> Task {
     let plat = Arc::new(FakePlatform {
         memfile: Arc::new(MemoryFile::new(MEM).expect("memfd")),
     });
@@ -81,6 +86,7 @@ pub fn task_with(debug: Option<Arc<dyn Sink>>) -> Task {
     super::put_file(&vfs, "/etc/hosts", b"127.0.0.1 localhost\n", 0o644);
     let config = Config {
         memory_limit: MEM,
+        max_tasks,
         ..Config::default()
     };
     let k = Kernel::new(plat.clone(), vfs.clone(), config, debug, None);

@@ -8,6 +8,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -227,11 +228,30 @@ static void *exec_other(void *arg)
     return NULL;
 }
 
+static char self_pid[16];
+
+static void *exec_third(void *arg)
+{
+    execl("/proc/self/exe", (char *)arg, "third", self_pid, (char *)NULL);
+    perror("execl from a thread");
+    _exit(1);
+}
+
 int main(int argc, char **argv)
 {
-    if (argc > 1) {
-        puts("exec'd");
+    if (argc > 2 && !strcmp(argv[1], "third")) {
+        printf("exec from a thread: pid kept=%d tid is pid=%d\n", getpid() == atoi(argv[2]),
+               syscall(SYS_gettid) == getpid());
         return 0;
+    }
+    if (argc > 2) {
+        /* A non-leader thread execs: it takes over the process's pid. */
+        puts("exec'd");
+        snprintf(self_pid, sizeof self_pid, "%s", argv[2]);
+        pthread_t t;
+        pthread_create(&t, NULL, exec_third, argv[0]);
+        for (;;)
+            pause();
     }
     setvbuf(stdout, NULL, _IONBF, 0);
     read_case(0);
@@ -247,7 +267,9 @@ int main(int argc, char **argv)
     /* execve from a process with another thread: the thread goes. */
     pthread_t t;
     pthread_create(&t, NULL, exec_other, NULL);
-    execl("/proc/self/exe", argv[0], "again", (char *)NULL);
+    char pid[16];
+    snprintf(pid, sizeof pid, "%d", getpid());
+    execl("/proc/self/exe", argv[0], "again", pid, (char *)NULL);
     perror("execl");
     return 1;
 }
