@@ -20,6 +20,9 @@ use crate::task::Task;
 
 /// `TIMER_ABSTIME`: the value is a time of the clock, not an interval.
 const TIMER_ABSTIME: i32 = 1;
+/// The most timers a process may have: `RLIMIT_SIGPENDING` as in Linux,
+/// but no more than this, since each armed timer has a host thread.
+const MAX_TIMERS: u64 = 1024;
 /// `SIGRTMAX`: the highest signal a timer may send.
 const SIGRTMAX: i32 = 64;
 
@@ -106,7 +109,7 @@ pub fn sys_timer_create(t: &mut Task, a: &SyscallArgs) -> SysResult {
         .rlimits
         .get(crate::limits::RLIMIT_SIGPENDING)
         .rlim_cur
-        .min(1 << 20) as usize;
+        .min(MAX_TIMERS) as usize;
     let timers = t.tg().posix_timers.clone();
     let timer = timers
         .create(clock, notify, value, max)
