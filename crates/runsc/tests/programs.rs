@@ -7,8 +7,11 @@
 //! program missing on the host skips its test with a note (`.ci/run`
 //! installs them all).
 
+mod common;
+
+use common::runsc;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::Command;
 
 /// Where the programs run: systrap only for now. Under load, the ptrace
 /// platform's teardown of an exiting stub process can block forever in
@@ -20,16 +23,6 @@ const PLATFORMS: [&str; 1] = ["systrap"];
 
 fn ptrace_note() {
     eprintln!("note: systrap only (the ptrace stub teardown can hang; see PLATFORMS)");
-}
-
-fn runsc(platform: &str, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_runsc"))
-        .arg(format!("--platform={platform}"))
-        .arg("do")
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .expect("runsc starts")
 }
 
 /// Runs `script` with `sh -c` in the sandbox and returns its stdout,
