@@ -4,28 +4,38 @@
 //!
 //! The stack is non-blocking and clockless; this module gives it both: every
 //! call first advances it to the host monotonic clock, and a timer thread
-//! polls it at least every [`TICK`] so retransmissions and TIME-WAIT expiry
-//! happen while every task sleeps. Each socket's wait queue is the stack's
+//! sleeps until the stack's next deadline (see [`crate::net_timer`]), woken
+//! early when a call brings that deadline forward, so retransmissions and
+//! TIME-WAIT expiry happen while every task sleeps and an idle stack costs
+//! no wake-ups. Each socket's wait queue is the stack's
 //! [`net::Notify`] hook, so `poll`, `epoll` and blocking calls sleep on it
 //! like on a pipe.
 
-use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock, PoisonError};
 use std::time::{Duration, Instant};
 
 use abi::Errno;
 use net::{Domain, SockType, SocketId, Stack};
 use vfs::{FileDescription, FileImpl, Inode, InodeAttr, OpenFlags, WaitQueue};
 
-/// The longest the timer thread sleeps between polls of the stack.
-const TICK: Duration = Duration::from_millis(50);
 /// `FIONREAD`.
 const FIONREAD: u32 = 0x541B;
 const S_IFSOCK: u32 = 0o140000;
 const POLLERR_HUP: u32 = net::events::POLLERR | net::events::POLLHUP;
 
+/// The stack and when the timer thread next polls it.
+struct Timed {
+    stack: Stack,
+    /// The timer thread's wake-up time since `origin` (`None`: asleep until
+    /// woken).
+    wake_at: Option<Duration>,
+}
+
 /// The sandbox's network stack and its clock.
 pub struct NetStack {
-    stack: Mutex<Stack>,
+    state: Mutex<Timed>,
+    /// Wakes the timer thread when a call brings the deadline forward.
+    timer: Condvar,
     origin: Instant,
 }
 
@@ -33,27 +43,40 @@ impl NetStack {
     /// Runs `f` on the stack, advanced to the current time first.
     pub fn with<R>(&self, f: impl FnOnce(&mut Stack) -> R) -> R {
         let mut g = self.lock();
-        g.poll(self.origin.elapsed());
-        f(&mut g)
-    }
-
-    fn lock(&self) -> MutexGuard<'_, Stack> {
-        match self.stack.lock() {
-            Ok(g) => g,
-            Err(p) => p.into_inner(),
+        let now = self.origin.elapsed();
+        g.stack.poll(now);
+        let r = f(&mut g.stack);
+        if let Some(at) = g.stack.poll_delay().map(|d| now + d) {
+            if g.wake_at.is_none_or(|w| at < w) {
+                g.wake_at = Some(at);
+                self.timer.notify_one();
+            }
         }
+        r
     }
 
-    /// Polls the stack whenever it has something due, at least every
-    /// [`TICK`].
+    fn lock(&self) -> MutexGuard<'_, Timed> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Polls the stack when its next deadline comes, sleeping in between.
     fn run_timers(&self) {
+        let mut sched = crate::net_timer::Schedule::default();
+        let mut g = self.lock();
         loop {
-            let wait = {
-                let mut g = self.lock();
-                g.poll(self.origin.elapsed());
-                g.poll_delay().unwrap_or(TICK)
+            let now = self.origin.elapsed();
+            g.stack.poll(now);
+            let wait = sched.next(g.stack.poll_delay());
+            g.wake_at = wait.map(|w| now + w);
+            g = match wait {
+                Some(w) => {
+                    self.timer
+                        .wait_timeout(g, w)
+                        .unwrap_or_else(PoisonError::into_inner)
+                        .0
+                }
+                None => self.timer.wait(g).unwrap_or_else(PoisonError::into_inner),
             };
-            std::thread::sleep(wait.clamp(Duration::from_millis(1), TICK));
         }
     }
 }
@@ -67,7 +90,11 @@ pub fn netstack() -> Arc<NetStack> {
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_nanos() as u64);
         let n = Arc::new(NetStack {
-            stack: Mutex::new(Stack::new(Duration::ZERO, seed)),
+            state: Mutex::new(Timed {
+                stack: Stack::new(Duration::ZERO, seed),
+                wake_at: None,
+            }),
+            timer: Condvar::new(),
             origin,
         });
         let timer = n.clone();

@@ -37,6 +37,7 @@ pub mod kernel;
 pub mod limits;
 pub mod locks;
 pub mod memory;
+pub mod net_timer;
 pub mod path;
 pub mod pidfd;
 pub mod pipe;
