@@ -155,11 +155,12 @@ CONF_FN const char *errname(int e)
     } while (0)
 
 /* Aborts the program on a setup failure (not a case): the runner sees the
- * missing lines and the exit status. */
+ * missing lines and the exit status. The file's base name keeps the message
+ * the same wherever the tree is checked out. */
 #define SETUP(expr)                                                                    \
     do {                                                                               \
         if ((long)(expr) == -1) {                                                      \
-            printf("setup failed at %s:%d: %s: %s\n", __FILE__, __LINE__, #expr,       \
+            printf("setup failed at %s:%d: %s: %s\n", __FILE_NAME__, __LINE__, #expr,  \
                    errname(errno));                                                    \
             fflush(stdout);                                                            \
             exit(99);                                                                  \

@@ -66,7 +66,7 @@ static void test_create(void)
     EXPECT_ERRNO("socket_bad_domain", socket(12345, SOCK_STREAM, 0), EAFNOSUPPORT);
     EXPECT_ERRNO("socket_bad_type_flags", socket(AF_UNIX, SOCK_STREAM | 0x40000000, 0), EINVAL);
 
-    int sv[2];
+    int sv[2] = {-1, -1}; /* a failed socketpair leaves them unset */
     EXPECT_OK("socketpair_stream", socketpair(AF_UNIX, SOCK_STREAM, 0, sv));
     char b[4];
     SETUP(write(sv[0], "ab", 2));

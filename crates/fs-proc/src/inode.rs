@@ -6,7 +6,7 @@
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::sync::Arc;
 
-use vfs::uapi::{FileType, S_IFDIR, S_IFLNK, S_IFREG};
+use vfs::uapi::{FileType, S_IFDIR, S_IFLNK, S_IFMT, S_IFREG};
 use vfs::{DirEntry, Errno, FileImpl, Inode, InodeAttr, Link, OpenFlags, Result, Timespec};
 
 use crate::file::{ProcDirFile, SnapshotFile};
@@ -288,6 +288,16 @@ impl ProcInode {
         }
     }
 
+    /// What creating a name in this inode gives: ENOENT in a directory
+    /// (proc's lookup fails first), ENOTDIR elsewhere.
+    fn no_new_names(&self) -> Errno {
+        if self.mode() & S_IFMT == S_IFDIR {
+            Errno::ENOENT
+        } else {
+            Errno::ENOTDIR
+        }
+    }
+
     fn mode(&self) -> u32 {
         match self.node {
             Node::Root | Node::SysDir(_) | Node::Pid(_) | Node::TaskDir(_) | Node::Tid(..) => {
@@ -525,6 +535,29 @@ impl Inode for ProcInode {
             return Err(Errno::ENOENT);
         }
         Ok(self.child(self.lookup_node(name)?))
+    }
+
+    /// Linux's proc directories answer a missing name with ENOENT from
+    /// lookup, before any create operation is asked for.
+    fn create(&self, _name: &[u8], _new: &vfs::NewInode) -> Result<Arc<dyn Inode>> {
+        Err(self.no_new_names())
+    }
+
+    fn mkdir(&self, _name: &[u8], _new: &vfs::NewInode) -> Result<Arc<dyn Inode>> {
+        Err(self.no_new_names())
+    }
+
+    fn symlink(
+        &self,
+        _name: &[u8],
+        _target: &[u8],
+        _new: &vfs::NewInode,
+    ) -> Result<Arc<dyn Inode>> {
+        Err(self.no_new_names())
+    }
+
+    fn link(&self, _name: &[u8], _target: &Arc<dyn Inode>) -> Result<()> {
+        Err(self.no_new_names())
     }
 
     fn readdir(&self, start: u64, sink: &mut dyn FnMut(&DirEntry) -> bool) -> Result<()> {

@@ -475,10 +475,24 @@ fn read_only_and_permissions() {
             .err(),
         Some(Errno::EACCES)
     );
-    assert!(fx
-        .vfs
-        .mkdirat(&ctx, &fx.root, b"/proc/newdir", 0o755)
-        .is_err());
+    // Linux's proc lookup fails with ENOENT, so creating names does too.
+    assert_eq!(
+        fx.vfs.mkdirat(&ctx, &fx.root, b"/proc/newdir", 0o755),
+        Err(Errno::ENOENT)
+    );
+    let create = OpenFlags::O_CREAT | OpenFlags::O_WRONLY;
+    assert_eq!(
+        fx.vfs
+            .openat(&ctx, &fx.root, b"/proc/7/newfile", create, 0o644)
+            .err(),
+        Some(Errno::ENOENT)
+    );
+    assert_eq!(
+        fx.vfs
+            .openat(&ctx, &fx.root, b"/proc/7/status/x", create, 0o644)
+            .err(),
+        Some(Errno::ENOTDIR)
+    );
     // environ is 0400 and owned by the task's user.
     let other = Credentials::user(2000, 2000, Vec::new());
     assert_eq!(

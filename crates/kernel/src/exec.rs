@@ -454,6 +454,9 @@ pub fn execve(t: &mut Task, req: ExecRequest) -> Result<(), ExecError> {
     // Point of no return: install the new image.
     let entry = interp_plan.as_ref().map_or(exe_plan.entry, |p| p.entry);
     t.mem = mem;
+    // A new address space has no membarrier registrations (Linux resets
+    // them in exec_mmap).
+    t.tg().membarrier = 0;
     t.cpu.regs = platform::Regs {
         rip: entry,
         rsp: stack.sp,

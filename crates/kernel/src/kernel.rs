@@ -92,6 +92,7 @@ pub struct Kernel {
     vfs: Arc<Vfs>,
     config: Config,
     hostname: Mutex<String>,
+    domainname: Mutex<String>,
     debug: Option<Arc<dyn Sink>>,
     strace: Option<Arc<dyn Sink>>,
     reported: Mutex<BTreeSet<u64>>,
@@ -107,6 +108,10 @@ pub struct Kernel {
     pub(crate) idle: std::sync::Condvar,
     /// Futex waiters of every address space.
     pub(crate) futexes: crate::futex::FutexTable,
+    /// The internal tmpfs `memfd_create` files live in (made on first use).
+    pub(crate) memfd_fs: std::sync::OnceLock<Arc<fs_tmpfs::TmpFs>>,
+    /// Advisory file locks (`fcntl`, `flock`).
+    pub(crate) locks: crate::locks::LockTable,
 }
 
 impl core::fmt::Debug for Kernel {
@@ -136,6 +141,7 @@ impl Kernel {
             frames,
             vfs,
             hostname: Mutex::new(config.hostname.clone()),
+            domainname: Mutex::new("(none)".to_owned()),
             config,
             debug,
             strace,
@@ -149,6 +155,8 @@ impl Kernel {
             table: Mutex::new(crate::tasks::TaskTable::default()),
             idle: std::sync::Condvar::new(),
             futexes: crate::futex::FutexTable::default(),
+            memfd_fs: std::sync::OnceLock::new(),
+            locks: crate::locks::LockTable::default(),
         })
     }
 
@@ -174,10 +182,21 @@ impl Kernel {
 
     /// The current host name.
     pub fn hostname(&self) -> String {
-        match self.hostname.lock() {
-            Ok(h) => h.clone(),
-            Err(p) => p.into_inner().clone(),
-        }
+        crate::uts::get(&self.hostname)
+    }
+
+    /// The current NIS domain name (`(none)` until set).
+    pub fn domainname(&self) -> String {
+        crate::uts::get(&self.domainname)
+    }
+
+    /// `sethostname(2)` / `setdomainname(2)` after their checks.
+    pub fn set_uts_name(&self, which: crate::uts::UtsName, name: String) {
+        let slot = match which {
+            crate::uts::UtsName::Host => &self.hostname,
+            crate::uts::UtsName::Domain => &self.domainname,
+        };
+        crate::uts::set(slot, name);
     }
 
     /// Allocates the next process/thread id (the first is 1, init).

@@ -18,8 +18,12 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod anon;
 pub mod clock;
 pub mod clone;
+pub mod creds;
+pub mod epoll;
+pub mod eventfd;
 pub mod exec;
 pub mod fdtable;
 pub mod file_pages;
@@ -29,6 +33,7 @@ pub mod itimer;
 pub mod jobctl;
 pub mod kernel;
 pub mod limits;
+pub mod locks;
 pub mod memory;
 pub mod path;
 pub mod pidfd;
@@ -47,7 +52,10 @@ pub mod syscalls;
 pub mod sysfs;
 pub mod task;
 pub mod tasks;
+pub mod timerfd;
+pub mod unix;
 pub mod usermem;
+pub mod uts;
 pub mod vdso;
 pub mod view;
 pub mod waiter;

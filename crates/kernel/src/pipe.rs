@@ -16,6 +16,19 @@ use vfs::{FileDescription, FileImpl, Inode, InodeAttr, OpenFlags, Timespec, Wait
 pub const PIPE_CAPACITY: usize = 65536;
 /// Writes up to this size are atomic (`PIPE_BUF`).
 pub const PIPE_BUF: usize = 4096;
+/// `/proc/sys/fs/pipe-max-size`: the largest capacity an unprivileged
+/// caller may set.
+pub const PIPE_MAX_SIZE: usize = 1 << 20;
+const PAGE_SIZE: usize = 4096;
+
+/// `round_pipe_size`: the capacity `F_SETPIPE_SZ` makes of `arg`, at
+/// least a page and a power of two; `None` above 2 GiB.
+pub fn round_pipe_size(arg: u32) -> Option<usize> {
+    if arg > 1 << 31 {
+        return None;
+    }
+    Some((arg as usize).max(PAGE_SIZE).next_power_of_two())
+}
 /// `POLLERR` and `POLLHUP`.
 const POLLERR: u32 = 0x8;
 const POLLHUP: u32 = 0x10;
@@ -28,6 +41,15 @@ const S_IFIFO: u32 = 0o010000;
 
 static NEXT_INO: AtomicU64 = AtomicU64::new(1);
 
+/// A pipe's capacity in bytes (`F_GETPIPE_SZ`); Linux's default to start.
+struct Capacity(usize);
+
+impl Default for Capacity {
+    fn default() -> Self {
+        Capacity(PIPE_CAPACITY)
+    }
+}
+
 #[derive(Default)]
 struct PipeState {
     data: VecDeque<u8>,
@@ -36,6 +58,7 @@ struct PipeState {
     /// whole or its rest discarded. Empty when the pipe holds a plain
     /// byte stream.
     packets: VecDeque<usize>,
+    capacity: Capacity,
     readers: usize,
     writers: usize,
 }
@@ -108,6 +131,33 @@ impl Drop for PipeEnd {
 }
 
 impl FileImpl for PipeEnd {
+    /// Pipes have no `fsync` operation: `EINVAL`, as Linux.
+    fn fsync(&self) -> vfs::Result<()> {
+        Err(Errno::EINVAL)
+    }
+
+    fn pipe_size(&self) -> vfs::Result<usize> {
+        Ok(self.pipe.lock().capacity.0)
+    }
+
+    /// `pipe_set_size`: `EINVAL` above 2 GiB, `EPERM` above
+    /// [`PIPE_MAX_SIZE`] (when growing) without `CAP_SYS_RESOURCE`,
+    /// `EBUSY` when the content would not fit.
+    fn set_pipe_size(&self, arg: u32, privileged: bool) -> vfs::Result<usize> {
+        let size = round_pipe_size(arg).ok_or(Errno::EINVAL)?;
+        let mut st = self.pipe.lock();
+        if size > st.capacity.0 && size > PIPE_MAX_SIZE && !privileged {
+            return Err(Errno::EPERM);
+        }
+        if st.data.len() > size {
+            return Err(Errno::EBUSY);
+        }
+        st.capacity = Capacity(size);
+        drop(st);
+        self.pipe.queue.notify(POLLOUT);
+        Ok(size)
+    }
+
     fn read_at(&self, _offset: u64, buf: &mut [u8]) -> vfs::Result<usize> {
         let mut st = self.pipe.lock();
         if buf.is_empty() {
@@ -141,7 +191,7 @@ impl FileImpl for PipeEnd {
         if st.readers == 0 {
             return Err(Errno::EPIPE);
         }
-        let space = PIPE_CAPACITY - st.data.len();
+        let space = st.capacity.0.saturating_sub(st.data.len());
         if space == 0 || (buf.len() <= PIPE_BUF && space < buf.len()) {
             return Err(Errno::EAGAIN);
         }
@@ -185,7 +235,7 @@ impl FileImpl for PipeEnd {
         if self.write {
             if st.readers == 0 {
                 r |= POLLERR;
-            } else if st.data.len() < PIPE_CAPACITY {
+            } else if st.data.len() < st.capacity.0 {
                 r |= POLLOUT | POLLWRNORM;
             }
         } else {
@@ -276,6 +326,23 @@ mod tests {
         drop(w);
         assert_eq!(r.read(&mut buf), Ok(0));
         assert_eq!(r.readiness(POLLIN) & POLLHUP, POLLHUP);
+    }
+
+    #[test]
+    fn capacity_follows_f_setpipe_sz() {
+        let (r, w) = pair();
+        assert_eq!(w.imp().pipe_size(), Ok(PIPE_CAPACITY));
+        w.write(&[1u8; 5000]).unwrap();
+        assert_eq!(w.imp().set_pipe_size(4096, true), Err(Errno::EBUSY));
+        assert_eq!(w.imp().set_pipe_size(5000, true), Ok(8192));
+        assert_eq!(w.write(&[2u8; 5000]), Ok(3192));
+        assert_eq!(r.read(&mut [0u8; 8192]), Ok(8192));
+        assert_eq!(r.imp().set_pipe_size(0, false), Ok(4096));
+        assert_eq!(w.imp().set_pipe_size(u32::MAX, true), Err(Errno::EINVAL));
+        assert_eq!(w.imp().set_pipe_size(2 << 20, false), Err(Errno::EPERM));
+        assert_eq!(w.imp().set_pipe_size(1 << 20, false), Ok(1 << 20));
+        assert_eq!(w.imp().set_pipe_size(2 << 20, true), Ok(2 << 20));
+        assert_eq!(round_pipe_size((1 << 31) + 1), None);
     }
 
     #[derive(Default)]

@@ -139,11 +139,11 @@ impl Kernel {
         let mut tg = ThreadGroup::new(pid, 0, pid, pid);
         tg.rlimits = rlimits;
         let space = self.platform().new_address_space()?;
-        let mm = MemoryManager::new(
-            self.frames().clone(),
-            Layout::default(),
-            mm::Limits::default(),
-        );
+        let limits = mm::Limits {
+            overcommit_pages: self.config().memory_limit / mm::PAGE_SIZE,
+            ..mm::Limits::default()
+        };
+        let mm = MemoryManager::new(self.frames().clone(), Layout::default(), limits);
         let mem = TaskMemory::new(mm, space, self.platform().memory_file().clone());
         let init = TaskInit {
             tg: Arc::new(Mutex::new(tg)),

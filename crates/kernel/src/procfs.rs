@@ -195,8 +195,8 @@ impl ProcSource for KernelProcSource {
             } else {
                 TaskState::Sleeping
             },
-            uid: [c.uid, c.euid, c.suid, c.euid],
-            gid: [c.gid, c.egid, c.sgid, c.egid],
+            uid: [c.uid, c.euid, c.suid, c.fsuid],
+            gid: [c.gid, c.egid, c.sgid, c.fsgid],
             groups: c.groups.clone(),
             umask: snap.umask,
             num_threads: u32::try_from(num_threads).unwrap_or(u32::MAX),

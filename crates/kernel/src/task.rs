@@ -64,25 +64,12 @@ pub struct Credentials {
     pub egid: u32,
     /// Saved set-group-id.
     pub sgid: u32,
+    /// Filesystem user id (follows `euid`; `setfsuid(2)`).
+    pub fsuid: u32,
+    /// Filesystem group id (follows `egid`; `setfsgid(2)`).
+    pub fsgid: u32,
     /// Supplementary groups.
     pub groups: Vec<u32>,
-}
-
-impl Credentials {
-    /// The credentials the VFS checks permissions with: root (euid 0) has
-    /// every capability, everyone else none.
-    pub fn to_vfs(&self) -> vfs::Credentials {
-        if self.euid == 0 {
-            vfs::Credentials {
-                fsuid: 0,
-                fsgid: self.egid,
-                groups: self.groups.clone(),
-                caps: vfs::Capabilities::all(),
-            }
-        } else {
-            vfs::Credentials::user(self.euid, self.egid, self.groups.clone())
-        }
-    }
 }
 
 /// Filesystem context: root, working directory and umask.
@@ -123,6 +110,8 @@ pub struct ThreadGroup {
     pub child_subreaper: bool,
     /// Stopped or not, and the stop/continue not yet reported to a wait.
     pub job: crate::jobctl::JobState,
+    /// `membarrier(2)` registrations (`MEMBARRIER_CMD_REGISTER_*` bits).
+    pub membarrier: u32,
 }
 
 impl ThreadGroup {
@@ -140,6 +129,7 @@ impl ThreadGroup {
             itimer_real: Arc::default(),
             child_subreaper: false,
             job: crate::jobctl::JobState::default(),
+            membarrier: 0,
         }
     }
 }
@@ -212,6 +202,14 @@ pub struct PrctlState {
     pub pdeathsig: i32,
     /// The nice value (`setpriority`).
     pub nice: i32,
+    /// `PR_SET_TIMERSLACK`, in nanoseconds.
+    pub timer_slack_ns: u64,
+    /// `personality(2)`'s persona.
+    pub personality: u32,
+    /// `ioprio_set(2)`'s I/O priority (0: none set).
+    pub ioprio: u32,
+    /// `sched_setscheduler(2)`'s policy (`SCHED_OTHER` is 0).
+    pub sched_policy: i32,
 }
 
 impl Default for PrctlState {
@@ -221,6 +219,10 @@ impl Default for PrctlState {
             no_new_privs: false,
             pdeathsig: 0,
             nice: 0,
+            timer_slack_ns: crate::syscalls::prctl::DEFAULT_TIMER_SLACK_NS,
+            personality: 0,
+            ioprio: 0,
+            sched_policy: 0,
         }
     }
 }

@@ -202,15 +202,7 @@ fn exec_errors_are_linux_errnos() {
             argv: vec![path.as_bytes().to_vec()],
             envp: vec![],
             cwd: b"/".to_vec(),
-            creds: Credentials {
-                uid: 1000,
-                euid: 1000,
-                suid: 1000,
-                gid: 1000,
-                egid: 1000,
-                sgid: 1000,
-                groups: vec![],
-            },
+            creds: Credentials::new(1000, 1000),
             umask: 0o022,
             files: vec![],
         };
@@ -234,15 +226,7 @@ fn command_lookup_follows_path_like_execvp() {
     let plat =
         platform::new(PlatformKind::Ptrace, &platform::Options::default()).expect("platform");
     let k = Kernel::new(plat, vfs, Config::default(), None, None);
-    let user = Credentials {
-        uid: 1000,
-        euid: 1000,
-        suid: 1000,
-        gid: 1000,
-        egid: 1000,
-        sgid: 1000,
-        groups: vec![],
-    };
+    let user = Credentials::new(1000, 1000);
     let path = b"/nowhere:/usr/bin:/bin";
     assert_eq!(
         k.lookup_command(b"tool", path, &user),

@@ -9,7 +9,7 @@ use bitflags::bitflags;
 
 use crate::attr::InodeAttr;
 use crate::errno::{Errno, Result};
-use crate::uapi::{FileType, S_ISVTX};
+use crate::uapi::{FileType, S_ISGID, S_ISUID, S_ISVTX};
 
 bitflags! {
     /// The capabilities the VFS consults (bit `1 << CAP_*`).
@@ -125,6 +125,28 @@ impl Credentials {
         Err(Errno::EACCES)
     }
 
+    /// `may_linkat` with `fs.protected_hardlinks = 1` (Linux's default):
+    /// a caller that neither owns `source` nor holds CAP_FOWNER may only
+    /// hard-link a regular file that is not set-user-ID, not executable
+    /// set-group-ID, and that it may both read and write; EPERM otherwise.
+    pub fn may_hardlink(&self, source: &InodeAttr) -> Result<()> {
+        if self.is_owner_or_fowner(source.uid) {
+            return Ok(());
+        }
+        let mode = source.mode;
+        let safe = source.file_type() == Some(FileType::Regular)
+            && mode & S_ISUID == 0
+            && mode & (S_ISGID | 0o010) != (S_ISGID | 0o010)
+            && self
+                .check(source, Access::MAY_READ | Access::MAY_WRITE)
+                .is_ok();
+        if safe {
+            Ok(())
+        } else {
+            Err(Errno::EPERM)
+        }
+    }
+
     /// The sticky-directory rule for unlink and rename: in a directory with
     /// `S_ISVTX` only the owner of the victim or of the directory (or a
     /// CAP_FOWNER holder) may remove it; EPERM otherwise.
@@ -144,7 +166,7 @@ impl Credentials {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::uapi::{S_IFDIR, S_IFREG};
+    use crate::uapi::{S_IFCHR, S_IFDIR, S_IFIFO, S_IFREG};
     use alloc::vec;
 
     fn attr(mode: u32, uid: u32, gid: u32) -> InodeAttr {
@@ -211,6 +233,32 @@ mod tests {
         assert_eq!(
             c.check(&attr(S_IFREG, 1, 1), Access::MAY_WRITE),
             Err(Errno::EACCES)
+        );
+    }
+
+    #[test]
+    fn protected_hardlinks() {
+        let nobody = Credentials::user(9, 9, vec![]);
+        let rw = attr(S_IFREG | 0o666, 0, 0);
+        assert!(nobody.may_hardlink(&rw).is_ok());
+        let ro = attr(S_IFREG | 0o644, 0, 0);
+        assert_eq!(nobody.may_hardlink(&ro), Err(Errno::EPERM));
+        assert!(Credentials::user(0, 0, vec![]).may_hardlink(&ro).is_ok());
+        assert!(Credentials::root()
+            .may_hardlink(&attr(S_IFCHR | 0o600, 5, 5))
+            .is_ok());
+        assert_eq!(
+            nobody.may_hardlink(&attr(S_IFREG | 0o4666, 0, 0)),
+            Err(Errno::EPERM)
+        );
+        assert_eq!(
+            nobody.may_hardlink(&attr(S_IFREG | 0o2676, 0, 0)),
+            Err(Errno::EPERM)
+        );
+        assert!(nobody.may_hardlink(&attr(S_IFREG | 0o2666, 0, 0)).is_ok());
+        assert_eq!(
+            nobody.may_hardlink(&attr(S_IFIFO | 0o666, 0, 0)),
+            Err(Errno::EPERM)
         );
     }
 

@@ -65,6 +65,19 @@ pub trait FileImpl: Send + Sync {
         Ok(())
     }
 
+    /// `F_GETPIPE_SZ`: a pipe's capacity in bytes; EBADF for anything
+    /// that is not a pipe.
+    fn pipe_size(&self) -> Result<usize> {
+        Err(Errno::EBADF)
+    }
+
+    /// `F_SETPIPE_SZ`: resizes a pipe to hold at least `arg` bytes
+    /// (`privileged`: the caller holds `CAP_SYS_RESOURCE`) and returns the
+    /// new capacity; EBADF for anything that is not a pipe.
+    fn set_pipe_size(&self, _arg: u32, _privileged: bool) -> Result<usize> {
+        Err(Errno::EBADF)
+    }
+
     /// Which of the `POLL*` events in `mask` are ready now.
     fn readiness(&self, mask: u32) -> u32 {
         mask & (POLLIN | POLLOUT)
@@ -128,6 +141,8 @@ impl FileImpl for PathOnlyFile {
 struct FdState {
     offset: u64,
     flags: OpenFlags,
+    /// The `F_SETOWN`/`F_SETOWN_EX` owner.
+    owner: abi::fcntl::f_owner_ex,
 }
 
 /// An open file description (`struct file`): the file implementation, the
@@ -170,6 +185,10 @@ impl FileDescription {
             state: spin::Mutex::new(FdState {
                 offset: 0,
                 flags: flags & keep,
+                owner: abi::fcntl::f_owner_ex {
+                    type_: abi::fcntl::F_OWNER_PID,
+                    pid: 0,
+                },
             }),
         })
     }
@@ -212,6 +231,18 @@ impl FileDescription {
         st.flags = (st.flags - OpenFlags::SETFL_MASK) | (flags & OpenFlags::SETFL_MASK);
     }
 
+    /// The `F_SETOWN_EX` owner (`F_GETOWN_EX`): a thread, process or
+    /// process group, pid 0 for none.
+    pub fn owner(&self) -> abi::fcntl::f_owner_ex {
+        self.state.lock().owner
+    }
+
+    /// Records the `F_SETOWN`/`F_SETOWN_EX` owner; the kernel has
+    /// validated it.
+    pub fn set_owner(&self, owner: abi::fcntl::f_owner_ex) {
+        self.state.lock().owner = owner;
+    }
+
     /// The current file offset.
     pub fn offset(&self) -> u64 {
         self.state.lock().offset
@@ -250,19 +281,43 @@ impl FileDescription {
 
     /// `write(2)`: writes at the offset (or the end with `O_APPEND`).
     pub fn write(&self, buf: &[u8]) -> Result<usize> {
+        self.write_v2(buf, None, self.is_append())
+    }
+
+    /// Whether writes go to the end of the file (`O_APPEND`).
+    pub fn is_append(&self) -> bool {
+        self.status_flags().contains(OpenFlags::O_APPEND)
+    }
+
+    /// The write behind `write`, `pwrite64` and `pwritev2`: at `offset`
+    /// (`None`: the file offset, which then advances), or at the end of the
+    /// file when `append` (`O_APPEND`, or `RWF_APPEND`/`RWF_NOAPPEND` for one
+    /// call), which moves the file offset only when `offset` is `None`.
+    /// ESPIPE for an explicit offset on a stream.
+    pub fn write_v2(&self, buf: &[u8], offset: Option<u64>, append: bool) -> Result<usize> {
         self.check_io(true)?;
         if !self.imp.is_seekable() {
-            return self.imp.write_at(0, buf);
+            return match offset {
+                Some(_) => Err(Errno::ESPIPE),
+                None => self.imp.write_at(0, buf),
+            };
         }
-        if self.status_flags().contains(OpenFlags::O_APPEND) {
+        if append {
             let (n, end) = self.imp.append(buf)?;
-            self.state.lock().offset = end;
+            if offset.is_none() {
+                self.state.lock().offset = end;
+            }
             return Ok(n);
         }
-        let off = self.offset();
-        let n = self.imp.write_at(off, buf)?;
-        self.state.lock().offset = off + n as u64;
-        Ok(n)
+        match offset {
+            Some(off) => self.imp.write_at(off, buf),
+            None => {
+                let off = self.offset();
+                let n = self.imp.write_at(off, buf)?;
+                self.state.lock().offset = off + n as u64;
+                Ok(n)
+            }
+        }
     }
 
     /// `pread64(2)`: reads at `offset` without moving the file offset.
@@ -277,14 +332,7 @@ impl FileDescription {
     /// `pwrite64(2)`: writes at `offset` without moving the file offset
     /// (Linux appends anyway under `O_APPEND`).
     pub fn pwrite(&self, buf: &[u8], offset: u64) -> Result<usize> {
-        self.check_io(true)?;
-        if !self.imp.is_seekable() {
-            return Err(Errno::ESPIPE);
-        }
-        if self.status_flags().contains(OpenFlags::O_APPEND) {
-            return self.imp.append(buf).map(|(n, _)| n);
-        }
-        self.imp.write_at(offset, buf)
+        self.write_v2(buf, Some(offset), self.is_append())
     }
 
     /// `lseek(2)`.
@@ -341,6 +389,11 @@ impl FileDescription {
         }
         if self.file_type != Some(FileType::Directory) {
             return Err(Errno::ENOTDIR);
+        }
+        // A removed directory lists nothing, not even `.` and `..`
+        // (`IS_DEADDIR` in `iterate_dir`).
+        if self.path.as_ref().is_some_and(|p| p.dentry.is_dead()) {
+            return Err(Errno::ENOENT);
         }
         let start = self.offset();
         let mut buf = Vec::new();

@@ -444,6 +444,13 @@ fn getdents64_lists_and_resumes() {
         .open("d/sub", OpenFlags::empty())
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(file.read(&mut [0u8; 4]), Err(Errno::EISDIR));
+    // A removed directory reads as gone.
+    assert_eq!(
+        f.vfs
+            .unlinkat(&f.ctx(), &f.root, b"d/sub", AtFlags::AT_REMOVEDIR),
+        Ok(())
+    );
+    assert_eq!(file.getdents64(4096).err(), Some(Errno::ENOENT));
 }
 
 #[test]
@@ -466,6 +473,16 @@ fn sparse_files_and_append() {
     assert_eq!(ap.offset(), (1 << 30) + 4);
     assert_eq!(fd.truncate(2), Ok(()));
     assert_eq!(fd.stat().map(|a| (a.size, a.blocks)), Ok((2, 0)));
+    // Per-call append (RWF_APPEND): at the end; the offset moves only for
+    // a write at the file position. RWF_NOAPPEND writes in place.
+    assert_eq!(fd.write_v2(b"xy", Some(0), true), Ok(2));
+    assert_eq!(fd.offset(), 0);
+    assert_eq!(fd.write_v2(b"z", None, true), Ok(1));
+    assert_eq!(fd.offset(), 5);
+    assert_eq!(ap.write_v2(b"A", Some(0), false), Ok(1));
+    let mut all = [0u8; 5];
+    assert_eq!(fd.pread(&mut all, 0), Ok(5));
+    assert_eq!(&all[..], &[b'A', 0, b'x', b'y', b'z']);
 }
 
 /// A stand-in device table: 1:3 reads as empty, anything else is ENXIO.

@@ -152,8 +152,17 @@ fn open_flag_rules() {
         .open("file", OpenFlags::O_WRONLY | OpenFlags::O_TRUNC)
         .is_ok());
     assert_eq!(f.read_all("file"), Ok(Vec::new()));
+    // O_TMPFILE: the directory checks first, then EOPNOTSUPP.
     assert_eq!(
         f.open("fresh", OpenFlags::O_TMPFILE).err(),
+        Some(Errno::ENOTDIR)
+    );
+    assert_eq!(
+        f.open("nowhere", OpenFlags::O_TMPFILE).err(),
+        Some(Errno::ENOENT)
+    );
+    assert_eq!(
+        f.open(".", OpenFlags::O_TMPFILE | OpenFlags::O_RDWR).err(),
         Some(Errno::EOPNOTSUPP)
     );
 }

@@ -5,7 +5,7 @@ use super::cases::{self, CaseLine, Output, Status};
 use anyhow::{bail, Context, Result};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 use wait_timeout::ChildExt;
 
 /// The conformance sources (`tests/conformance/*.c`) whose stem contains
@@ -29,14 +29,34 @@ pub fn stem(p: &Path) -> String {
         .unwrap_or_default()
 }
 
+/// The modification time of a file, if it can be read.
+fn mtime(p: &Path) -> Option<SystemTime> {
+    std::fs::metadata(p).and_then(|m| m.modified()).ok()
+}
+
+/// The newest modification time among `src` and every header (`*.h`) next
+/// to it: any program may include any of them (`conformance.h`,
+/// `proc_util.h`), so a change to one rebuilds all. `None` if one cannot be
+/// read, which forces a build.
+fn newest_input(src: &Path) -> Option<SystemTime> {
+    let mut newest = mtime(src)?;
+    let dir = src.parent()?;
+    for e in std::fs::read_dir(dir).ok()? {
+        let p = e.ok()?.path();
+        if p.extension().is_some_and(|x| x == "h") {
+            newest = newest.max(mtime(&p)?);
+        }
+    }
+    Some(newest)
+}
+
 /// Compiles `src` as the `variant` build (`static` or `dynamic`) into
-/// `out_dir`, unless the binary is newer than the source and the header.
+/// `out_dir`, unless the binary is newer than the source and every header
+/// beside it.
 pub fn build(src: &Path, variant: &str, out_dir: &Path) -> Result<PathBuf> {
     let bin = out_dir.join(format!("{}.{variant}", stem(src)));
-    let header = src.with_file_name("conformance.h");
-    let mtime = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
-    if let (Some(b), Some(s)) = (mtime(&bin), mtime(src)) {
-        if b > s && mtime(&header).is_none_or(|h| b > h) {
+    if let (Some(b), Some(input)) = (mtime(&bin), newest_input(src)) {
+        if b > input {
             return Ok(bin);
         }
     }
@@ -132,6 +152,34 @@ mod tests {
         let o = run(&argv, "p", &log, limit).unwrap();
         let _ = std::fs::remove_dir_all(&dir);
         o
+    }
+
+    #[test]
+    fn a_changed_header_rebuilds_the_program() {
+        let dir = std::env::temp_dir().join(format!("xtask-conf-build-{}", std::process::id()));
+        let out = dir.join("out");
+        std::fs::create_dir_all(&out).unwrap();
+        let src = dir.join("p.c");
+        std::fs::write(dir.join("other.h"), "#define V 1\n").unwrap();
+        std::fs::write(
+            &src,
+            "#include \"other.h\"\nint main(void) { return V - 1; }\n",
+        )
+        .unwrap();
+        let bin = build(&src, "dynamic", &out).unwrap();
+        let built = mtime(&bin).unwrap();
+        // Unchanged inputs: the binary is reused.
+        build(&src, "dynamic", &out).unwrap();
+        assert_eq!(mtime(&bin), Some(built));
+        // A header other than conformance.h, dated after the binary.
+        let h = std::fs::File::options()
+            .write(true)
+            .open(dir.join("other.h"))
+            .unwrap();
+        h.set_modified(built + Duration::from_secs(10)).unwrap();
+        build(&src, "dynamic", &out).unwrap();
+        assert_ne!(mtime(&bin), Some(built));
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]

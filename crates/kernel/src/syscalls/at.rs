@@ -27,6 +27,26 @@ pub fn fd_location(t: &Task, fd: i32) -> Result<PathRef, Errno> {
     t.file(fd)?.path().cloned().ok_or(Errno::EBADF)
 }
 
+/// As [`fd_location`] for the calls Linux serves through `fdget` rather
+/// than `fdget_raw` (`fchmod`, `fchown`, `f*xattr`): an `O_PATH`
+/// descriptor is `EBADF` there.
+pub fn fd_location_no_path(t: &Task, fd: i32) -> Result<PathRef, Errno> {
+    let file = t.file(fd)?;
+    if file.is_path_only() {
+        return Err(Errno::EBADF);
+    }
+    file.path().cloned().ok_or(Errno::EBADF)
+}
+
+/// The location `AT_EMPTY_PATH` names: the cwd for `AT_FDCWD`, else the
+/// descriptor's own location.
+pub fn empty_path_location(t: &Task, dirfd: i32) -> Result<PathRef, Errno> {
+    if dirfd == AT_FDCWD {
+        return Ok(t.fs.cwd.clone());
+    }
+    fd_location(t, dirfd)
+}
+
 /// Copies in a path argument; an empty path is `ENOENT` unless the caller
 /// allows it (`AT_EMPTY_PATH`).
 pub fn path_arg(t: &mut Task, addr: u64, allow_empty: bool) -> Result<Vec<u8>, Errno> {

@@ -8,7 +8,7 @@ use abi::time::timespec;
 use abi::Errno;
 use vfs::{AtFlags, FileType, TimeUpdate, Timespec};
 
-use super::at::{fd_location, path_arg, start_dir, with_vfs};
+use super::at::{fd_location, fd_location_no_path, path_arg, start_dir, with_vfs};
 use super::{SysResult, SysRet, SyscallArgs};
 use crate::task::Task;
 
@@ -37,7 +37,7 @@ pub fn sys_chmod(t: &mut Task, a: &SyscallArgs) -> SysResult {
 
 /// `fchmod(2)`.
 pub fn sys_fchmod(t: &mut Task, a: &SyscallArgs) -> SysResult {
-    let at = fd_location(t, a.fd(0))?;
+    let at = fd_location_no_path(t, a.fd(0))?;
     with_vfs(t, |v, c| v.chmod(c, &at, a.u32(1)))?;
     SysRet::ZERO
 }
@@ -92,7 +92,7 @@ pub fn sys_lchown(t: &mut Task, a: &SyscallArgs) -> SysResult {
 
 /// `fchown(2)`.
 pub fn sys_fchown(t: &mut Task, a: &SyscallArgs) -> SysResult {
-    let at = fd_location(t, a.fd(0))?;
+    let at = fd_location_no_path(t, a.fd(0))?;
     with_vfs(t, |v, c| v.chown(c, &at, id(a.u32(1)), id(a.u32(2))))?;
     SysRet::ZERO
 }
@@ -126,6 +126,19 @@ pub fn sys_utimensat(t: &mut Task, a: &SyscallArgs) -> SysResult {
         let times = a.ptr::<[timespec; 2]>(2).read(t.mem())?;
         (time_update(&times[0])?, time_update(&times[1])?)
     };
+    do_utimes(t, dirfd, path_addr, (atime, mtime), flags)
+}
+
+/// `do_utimes`: sets the times of `path_addr` under `dirfd`, or of `dirfd`
+/// itself for a NULL path (`EFAULT` with `AT_FDCWD`) or an empty one with
+/// `AT_EMPTY_PATH`.
+pub(super) fn do_utimes(
+    t: &mut Task,
+    dirfd: i32,
+    path_addr: u64,
+    (atime, mtime): (TimeUpdate, TimeUpdate),
+    flags: AtFlags,
+) -> SysResult {
     if path_addr == 0 {
         if dirfd == AT_FDCWD {
             return Err(Errno::EFAULT);
@@ -161,15 +174,32 @@ pub fn sys_ftruncate(t: &mut Task, a: &SyscallArgs) -> SysResult {
     SysRet::ZERO
 }
 
-/// `fallocate(2)`: mode 0 (allocate, extending the size) on regular files;
-/// other modes (`FALLOC_FL_PUNCH_HOLE`, `KEEP_SIZE`, ...) give `EOPNOTSUPP`.
+/// `FALLOC_FL_KEEP_SIZE`.
+const FALLOC_FL_KEEP_SIZE: u32 = 0x01;
+/// `FALLOC_FL_PUNCH_HOLE`.
+const FALLOC_FL_PUNCH_HOLE: u32 = 0x02;
+/// Every mode bit Linux knows (`FALLOC_FL_*` up to `UNSHARE_RANGE`, plus
+/// `WRITE_ZEROES`).
+const FALLOC_FL_KNOWN: u32 = 0xff;
+
+/// `fallocate(2)`, in `vfs_fallocate`'s order: `EINVAL` for the range,
+/// `EOPNOTSUPP` for unknown modes or a hole punch without
+/// `FALLOC_FL_KEEP_SIZE`, `EBADF`, `ESPIPE`/`EISDIR`/`ENODEV`, `EFBIG`.
+/// Then, as tmpfs (`shmem_fallocate`) does: mode 0 extends the file,
+/// `FALLOC_FL_KEEP_SIZE` alone reserves nothing (the Sentry's files
+/// allocate on write; `st_blocks` does not grow), and a hole punch zeroes
+/// the range inside the file; other modes are `EOPNOTSUPP`.
 pub fn sys_fallocate(t: &mut Task, a: &SyscallArgs) -> SysResult {
     let (mode, off, len) = (a.u32(1), a.i64(2), a.i64(3));
-    let file = t.file(a.fd(0))?;
     if off < 0 || len <= 0 {
         return Err(Errno::EINVAL);
     }
-    if !file.access_mode().writable() {
+    let punch = mode & FALLOC_FL_PUNCH_HOLE != 0;
+    if mode & !FALLOC_FL_KNOWN != 0 || (punch && mode & FALLOC_FL_KEEP_SIZE == 0) {
+        return Err(Errno::EOPNOTSUPP);
+    }
+    let file = t.file(a.fd(0))?;
+    if file.is_path_only() || !file.access_mode().writable() {
         return Err(Errno::EBADF);
     }
     let attr = file.stat()?;
@@ -179,14 +209,47 @@ pub fn sys_fallocate(t: &mut Task, a: &SyscallArgs) -> SysResult {
         Some(FileType::Fifo) => return Err(Errno::ESPIPE),
         _ => return Err(Errno::ENODEV),
     }
-    if mode != 0 {
-        return Err(Errno::EOPNOTSUPP);
-    }
     let end = off.checked_add(len).ok_or(Errno::EFBIG)? as u64;
-    if end > attr.size {
-        file.truncate(end)?;
+    match mode {
+        0 => {
+            if end > attr.size {
+                file.truncate(end)?;
+            }
+        }
+        FALLOC_FL_KEEP_SIZE => {}
+        m if m == FALLOC_FL_KEEP_SIZE | FALLOC_FL_PUNCH_HOLE => {
+            punch_hole(&file, off as u64, end.min(attr.size))?;
+        }
+        _ => return Err(Errno::EOPNOTSUPP),
     }
     SysRet::ZERO
+}
+
+/// Zeroes `[start, end)` of `file`, rewriting only the chunks that hold
+/// data, so a hole that is already sparse stays unallocated.
+fn punch_hole(file: &vfs::FileDescription, start: u64, end: u64) -> Result<(), Errno> {
+    const CHUNK: u64 = 64 * 1024;
+    let mut buf = vec![0u8; CHUNK as usize];
+    let mut pos = start;
+    while pos < end {
+        let n = (end - pos).min(CHUNK) as usize;
+        let got = file.pread(&mut buf[..n], pos)?;
+        if got == 0 {
+            break;
+        }
+        if buf[..got].iter().any(|&b| b != 0) {
+            let zeros = vec![0u8; got];
+            let mut done = 0;
+            while done < got {
+                match file.write_v2(&zeros[done..], Some(pos + done as u64), false)? {
+                    0 => return Err(Errno::EIO),
+                    w => done += w,
+                }
+            }
+        }
+        pos += got as u64;
+    }
+    Ok(())
 }
 
 /// `fsync(2)`.

@@ -11,8 +11,12 @@ use super::{SysResult, SysRet, SyscallArgs};
 use crate::path::d_path;
 use crate::task::Task;
 
-/// `getcwd(2)`: the path with its NUL; `ERANGE` if it does not fit.
+/// `getcwd(2)`: the path with its NUL; `ERANGE` if it does not fit,
+/// `ENOENT` once the directory has been removed.
 pub fn sys_getcwd(t: &mut Task, a: &SyscallArgs) -> SysResult {
+    if t.fs.cwd.dentry.is_dead() {
+        return Err(Errno::ENOENT);
+    }
     let mut p = d_path(&t.fs.cwd, &t.fs.root);
     p.push(0);
     if (p.len() as u64) > a.u64(1) {

@@ -3,13 +3,14 @@
 //! `dup3(2)`, `fcntl(2)`, `ioctl(2)`.
 
 use abi::fcntl::{
-    flock, AT_FDCWD, F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD, F_GETFL, F_GETLK, F_OFD_GETLK, F_OFD_SETLK,
-    F_OFD_SETLKW, F_RDLCK, F_SETFD, F_SETFL, F_SETLK, F_SETLKW, F_UNLCK, F_WRLCK,
+    f_owner_ex, AT_FDCWD, F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD, F_GETFL, F_GETLK, F_GETOWN,
+    F_GETOWN_EX, F_GETPIPE_SZ, F_OFD_GETLK, F_OFD_SETLK, F_OFD_SETLKW, F_OWNER_PGRP, F_OWNER_PID,
+    F_OWNER_TID, F_SETFD, F_SETFL, F_SETLK, F_SETLKW, F_SETOWN, F_SETOWN_EX, F_SETPIPE_SZ,
 };
 use abi::openat2::open_how;
 use abi::termios::{termios, winsize, TCGETS, TCSETS, TCSETSF, TCSETSW, TIOCGWINSZ, TIOCSWINSZ};
 use abi::Errno;
-use vfs::{OpenFlags, ResolveFlags};
+use vfs::{AccessMode, OpenFlags, ResolveFlags};
 
 use super::at::{path_arg, start_dir};
 use super::{SysResult, SysRet, SyscallArgs};
@@ -30,6 +31,33 @@ const FIONBIO: u32 = 0x5421;
 const FIOASYNC: u32 = 0x5452;
 const FIONREAD: u32 = 0x541B;
 
+/// `__O_TMPFILE`: the bit of `O_TMPFILE` besides `O_DIRECTORY`.
+const O_TMPFILE_BIT: u32 = 0o20000000;
+
+/// The flag combinations `build_open_flags` refuses with `EINVAL`, after
+/// `O_PATH` has dropped the flags it ignores: `O_CREAT|O_DIRECTORY`
+/// (Linux 6.4+), and `O_TMPFILE` without `O_DIRECTORY` or write access.
+fn check_open_flags(flags: OpenFlags) -> Result<(), Errno> {
+    let flags = if flags.contains(OpenFlags::O_PATH) {
+        flags
+            & (OpenFlags::O_PATH
+                | OpenFlags::O_DIRECTORY
+                | OpenFlags::O_NOFOLLOW
+                | OpenFlags::O_CLOEXEC)
+    } else {
+        flags
+    };
+    if flags.contains(OpenFlags::O_CREAT | OpenFlags::O_DIRECTORY) {
+        return Err(Errno::EINVAL);
+    }
+    if flags.bits() & O_TMPFILE_BIT != 0
+        && (!flags.contains(OpenFlags::O_TMPFILE) || !AccessMode::of(flags).writable())
+    {
+        return Err(Errno::EINVAL);
+    }
+    Ok(())
+}
+
 /// Opens `path` relative to `dirfd` and installs the descriptor.
 fn do_open(
     t: &mut Task,
@@ -40,12 +68,16 @@ fn do_open(
     resolve: ResolveFlags,
 ) -> SysResult {
     let oflags = OpenFlags::from_bits_truncate(flags);
+    check_open_flags(oflags)?;
     let mode = if oflags.intersects(OpenFlags::O_CREAT | OpenFlags::O_TMPFILE) {
         mode & 0o7777 & !t.fs.umask
     } else {
         0
     };
-    let dir = start_dir(t, dirfd, path)?;
+    // Under RESOLVE_IN_ROOT/RESOLVE_BENEATH the dirfd is the root even of
+    // an absolute path.
+    let scoped = resolve.intersects(ResolveFlags::RESOLVE_BENEATH | ResolveFlags::RESOLVE_IN_ROOT);
+    let dir = start_dir(t, dirfd, if scoped { b"" } else { path })?;
     let cred = t.creds.to_vfs();
     let vfs = t.kernel().vfs().clone();
     let mut ctx = vfs::Context::new(&cred, &t.fs.root);
@@ -122,9 +154,11 @@ pub fn sys_openat2(t: &mut Task, a: &SyscallArgs) -> SysResult {
     do_open(t, a.fd(0), &path, flags, how.mode as u32, resolve)
 }
 
-/// `close(2)`.
+/// `close(2)`: also drops the caller's POSIX locks on the file.
 pub fn sys_close(t: &mut Task, a: &SyscallArgs) -> SysResult {
+    let file = t.file(a.fd(0))?;
     t.fds.remove(a.fd(0))?;
+    super::lock::release_on_close(t, &file);
     SysRet::ZERO
 }
 
@@ -178,38 +212,64 @@ pub fn sys_dup3(t: &mut Task, a: &SyscallArgs) -> SysResult {
     dup_to(t, old, new, flags != 0)
 }
 
-/// Record locks: with a single process in the sandbox every lock the
-/// caller asks for is grantable, so the checks are Linux's argument
-/// validation and the answer is "granted" / "unlocked".
-fn fcntl_lock(t: &mut Task, a: &SyscallArgs, cmd: u32) -> SysResult {
-    let file = t.file(a.fd(0))?;
-    let p = a.ptr::<flock>(2);
-    let mut l = p.read(t.mem())?;
-    if !matches!(l.l_type, F_RDLCK | F_WRLCK | F_UNLCK) || !(0..=2).contains(&l.l_whence) {
+/// Whether an owner names a live thread, process or process group
+/// (pid 0, no owner, counts as live).
+fn owner_exists(t: &Task, o: &f_owner_ex) -> bool {
+    let k = t.kernel().clone();
+    let table = k.table();
+    match o.type_ {
+        _ if o.pid == 0 => true,
+        F_OWNER_PGRP => o.pid > 0 && !table.group_members(o.pid).is_empty(),
+        _ => o.pid > 0 && table.pid_of(o.pid).is_some(),
+    }
+}
+
+/// The owner as `F_GETOWN_EX` reports it: pid 0 once the thread, process
+/// or group is gone (Linux holds a `struct pid`, which no longer resolves
+/// then).
+fn owner_now(t: &Task, fd: i32) -> Result<f_owner_ex, Errno> {
+    let mut o = t.file(fd)?.owner();
+    if !owner_exists(t, &o) {
+        o.pid = 0;
+    }
+    Ok(o)
+}
+
+/// `f_setown_ex`'s checks: a known type (`EINVAL`) and an existing
+/// thread, process or group (`ESRCH`); pid 0 clears the owner.
+fn set_owner(t: &Task, fd: i32, o: f_owner_ex) -> SysResult {
+    let file = t.file(fd)?;
+    if !matches!(o.type_, F_OWNER_TID | F_OWNER_PID | F_OWNER_PGRP) {
         return Err(Errno::EINVAL);
     }
-    if matches!(cmd, F_OFD_GETLK | F_OFD_SETLK | F_OFD_SETLKW) && l.l_pid != 0 {
-        return Err(Errno::EINVAL);
+    if !owner_exists(t, &o) {
+        return Err(Errno::ESRCH);
     }
-    match cmd {
-        F_GETLK | F_OFD_GETLK => {
-            l.l_type = F_UNLCK;
-            p.write(t.mem(), &l)?;
-        }
-        _ => {
-            let mode = file.access_mode();
-            if (l.l_type == F_RDLCK && !mode.readable())
-                || (l.l_type == F_WRLCK && !mode.writable())
-            {
-                return Err(Errno::EBADF);
-            }
-        }
-    }
+    file.set_owner(o);
     SysRet::ZERO
 }
 
+/// `F_SETOWN`: `who` > 0 names a process, < 0 a process group, 0 clears
+/// the owner; `EINVAL` for `INT_MIN`.
+fn setown(t: &Task, fd: i32, who: i32) -> SysResult {
+    t.file(fd)?;
+    let o = match who {
+        i32::MIN => return Err(Errno::EINVAL),
+        w if w < 0 => f_owner_ex {
+            type_: F_OWNER_PGRP,
+            pid: -w,
+        },
+        w => f_owner_ex {
+            type_: F_OWNER_PID,
+            pid: w,
+        },
+    };
+    set_owner(t, fd, o)
+}
+
 /// `fcntl(2)`: descriptor flags, status flags, duplication and record
-/// locks. Leases, owners, pipe sizes and seals give `EINVAL`.
+/// locks, pipe sizes, the `F_SETOWN`/`F_SETOWN_EX` owner (recorded; no
+/// `SIGIO` is sent). Leases, `F_SETSIG` and seals give `EINVAL`.
 pub fn sys_fcntl(t: &mut Task, a: &SyscallArgs) -> SysResult {
     let (fd, cmd, arg) = (a.fd(0), a.u32(1), a.u64(2));
     match cmd {
@@ -237,7 +297,32 @@ pub fn sys_fcntl(t: &mut Task, a: &SyscallArgs) -> SysResult {
             SysRet::ZERO
         }
         F_GETLK | F_SETLK | F_SETLKW | F_OFD_GETLK | F_OFD_SETLK | F_OFD_SETLKW => {
-            fcntl_lock(t, a, cmd)
+            super::lock::fcntl_lock(t, a, cmd)
+        }
+        F_GETOWN => {
+            let o = owner_now(t, fd)?;
+            let who = if o.type_ == F_OWNER_PGRP {
+                -o.pid
+            } else {
+                o.pid
+            };
+            Ok(SysRet::Value(i64::from(who) as u64))
+        }
+        F_SETOWN => setown(t, fd, arg as u32 as i32),
+        F_GETOWN_EX => {
+            let o = owner_now(t, fd)?;
+            a.ptr::<f_owner_ex>(2).write(t.mem(), &o)?;
+            SysRet::ZERO
+        }
+        F_SETOWN_EX => {
+            let o = a.ptr::<f_owner_ex>(2).read(t.mem())?;
+            set_owner(t, fd, o)
+        }
+        F_GETPIPE_SZ => Ok(SysRet::Value(t.file(fd)?.imp().pipe_size()? as u64)),
+        F_SETPIPE_SZ => {
+            let privileged = t.creds.is_privileged();
+            let size = t.file(fd)?.imp().set_pipe_size(arg as u32, privileged)?;
+            Ok(SysRet::Value(size as u64))
         }
         _ => {
             t.file(fd)?;
@@ -324,5 +409,28 @@ pub fn sys_ioctl(t: &mut Task, a: &SyscallArgs) -> SysResult {
             }
         }
         _ => file.ioctl(cmd, a.u64(2)).map(SysRet::Value),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn build_open_flags_rejections() {
+        let f = |bits: OpenFlags| check_open_flags(bits);
+        assert_eq!(
+            f(OpenFlags::O_CREAT | OpenFlags::O_DIRECTORY),
+            Err(Errno::EINVAL)
+        );
+        // O_PATH drops O_CREAT before the check.
+        let path = OpenFlags::O_PATH | OpenFlags::O_CREAT | OpenFlags::O_DIRECTORY;
+        assert_eq!(f(path), Ok(()));
+        assert_eq!(f(OpenFlags::O_TMPFILE), Err(Errno::EINVAL));
+        assert_eq!(f(OpenFlags::O_TMPFILE | OpenFlags::O_RDWR), Ok(()));
+        assert_eq!(f(OpenFlags::O_TMPFILE | OpenFlags::O_WRONLY), Ok(()));
+        let bare = OpenFlags::from_bits_truncate(O_TMPFILE_BIT | OpenFlags::O_RDWR.bits());
+        assert_eq!(f(bare), Err(Errno::EINVAL));
+        assert_eq!(f(OpenFlags::O_CREAT | OpenFlags::O_RDWR), Ok(()));
     }
 }

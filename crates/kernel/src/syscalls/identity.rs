@@ -1,5 +1,6 @@
 //! Process and user identity: `getpid(2)`, `getuid(2)`, `getresuid(2)`,
-//! `getgroups(2)`, process groups and sessions, `uname(2)`.
+//! `getgroups(2)`, the `set*id(2)` family and `setgroups(2)` (rules in
+//! [`crate::creds`]), process groups and sessions, `uname(2)`.
 
 use abi::utsname::new_utsname;
 use abi::Errno;
@@ -84,6 +85,67 @@ pub fn sys_getgroups(t: &mut Task, a: &SyscallArgs) -> SysResult {
         list.index(i as u64)?.write(t.mem(), g)?;
     }
     val(groups.len() as i64)
+}
+
+/// `setresuid(2)`.
+pub fn sys_setresuid(t: &mut Task, a: &SyscallArgs) -> SysResult {
+    t.creds.setresuid(a.u32(0), a.u32(1), a.u32(2))?;
+    SysRet::ZERO
+}
+
+/// `setresgid(2)`.
+pub fn sys_setresgid(t: &mut Task, a: &SyscallArgs) -> SysResult {
+    t.creds.setresgid(a.u32(0), a.u32(1), a.u32(2))?;
+    SysRet::ZERO
+}
+
+/// `setreuid(2)`.
+pub fn sys_setreuid(t: &mut Task, a: &SyscallArgs) -> SysResult {
+    t.creds.setreuid(a.u32(0), a.u32(1))?;
+    SysRet::ZERO
+}
+
+/// `setregid(2)`.
+pub fn sys_setregid(t: &mut Task, a: &SyscallArgs) -> SysResult {
+    t.creds.setregid(a.u32(0), a.u32(1))?;
+    SysRet::ZERO
+}
+
+/// `setuid(2)`.
+pub fn sys_setuid(t: &mut Task, a: &SyscallArgs) -> SysResult {
+    t.creds.setuid(a.u32(0))?;
+    SysRet::ZERO
+}
+
+/// `setgid(2)`.
+pub fn sys_setgid(t: &mut Task, a: &SyscallArgs) -> SysResult {
+    t.creds.setgid(a.u32(0))?;
+    SysRet::ZERO
+}
+
+/// `setfsuid(2)`: the previous filesystem uid, whether or not it changed.
+pub fn sys_setfsuid(t: &mut Task, a: &SyscallArgs) -> SysResult {
+    val(t.creds.setfsuid(a.u32(0)))
+}
+
+/// `setfsgid(2)`: the previous filesystem gid, whether or not it changed.
+pub fn sys_setfsgid(t: &mut Task, a: &SyscallArgs) -> SysResult {
+    val(t.creds.setfsgid(a.u32(0)))
+}
+
+/// `setgroups(2)`: `EPERM` unprivileged, `EINVAL` for a size over
+/// `NGROUPS_MAX` (a negative `int` included), `EFAULT` for a bad list.
+pub fn sys_setgroups(t: &mut Task, a: &SyscallArgs) -> SysResult {
+    // Linux compares `(unsigned)gidsetsize`, so a negative size is huge.
+    let size = a.u32(0) as usize;
+    t.creds.may_setgroups(size)?;
+    let list = a.ptr::<u32>(1);
+    let mut groups = Vec::with_capacity(size);
+    for i in 0..size {
+        groups.push(list.index(i as u64)?.read(t.mem())?);
+    }
+    t.creds.setgroups(groups)?;
+    SysRet::ZERO
 }
 
 /// Only the caller's own process exists in this PID namespace view.
@@ -200,7 +262,7 @@ fn field(dst: &mut [u8; 65], s: &str) {
 }
 
 /// `uname(2)`: Linux, our host name, the configured release and version,
-/// `x86_64`, and `(none)` for the NIS domain as Linux shows it.
+/// `x86_64`, and the NIS domain (`(none)` until set, as Linux shows it).
 pub fn sys_uname(t: &mut Task, a: &SyscallArgs) -> SysResult {
     let k = t.kernel().clone();
     let mut u = new_utsname::default();
@@ -209,7 +271,35 @@ pub fn sys_uname(t: &mut Task, a: &SyscallArgs) -> SysResult {
     field(&mut u.release, &k.config().release);
     field(&mut u.version, &k.config().version);
     field(&mut u.machine, "x86_64");
-    field(&mut u.domainname, "(none)");
+    field(&mut u.domainname, &k.domainname());
     a.ptr::<new_utsname>(0).write(t.mem(), &u)?;
     SysRet::ZERO
+}
+
+/// `sethostname(2)` and `setdomainname(2)`: `EPERM` without
+/// `CAP_SYS_ADMIN`, `EINVAL` for a length outside `[0, 64]`, `EFAULT`.
+/// The name is kept as UTF-8 (invalid bytes become U+FFFD).
+fn set_uts(t: &mut Task, a: &SyscallArgs, which: crate::uts::UtsName) -> SysResult {
+    if !t.creds.is_privileged() {
+        return Err(Errno::EPERM);
+    }
+    let len = usize::try_from(a.i32(1))
+        .ok()
+        .filter(|n| *n <= crate::uts::NEW_UTS_LEN)
+        .ok_or(Errno::EINVAL)?;
+    let mut buf = vec![0u8; len];
+    a.slice(0, 1).read_prefix(t.mem(), &mut buf)?;
+    let name = String::from_utf8_lossy(&buf).into_owned();
+    t.kernel().set_uts_name(which, name);
+    SysRet::ZERO
+}
+
+/// `sethostname(2)`.
+pub fn sys_sethostname(t: &mut Task, a: &SyscallArgs) -> SysResult {
+    set_uts(t, a, crate::uts::UtsName::Host)
+}
+
+/// `setdomainname(2)`.
+pub fn sys_setdomainname(t: &mut Task, a: &SyscallArgs) -> SysResult {
+    set_uts(t, a, crate::uts::UtsName::Domain)
 }

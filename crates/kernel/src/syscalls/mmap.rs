@@ -3,10 +3,7 @@
 //! in mm; this layer resolves file descriptors, copies results out and
 //! applies mm's platform operations.
 
-use std::sync::Arc;
-
 use abi::mman::{MapFlags, ProtFlags};
-use abi::Errno;
 use mm::{MmapFile, MmapRequest, PAGE_SIZE};
 
 use super::{SysResult, SysRet, SyscallArgs};
@@ -17,9 +14,9 @@ fn value(v: u64) -> SysResult {
     Ok(SysRet::Value(v))
 }
 
-/// `mmap(2)`. File mappings are served from a page cache over the open
-/// file; a shared writable file mapping is refused with `ENODEV` because
-/// writing pages back to files is not implemented.
+/// `mmap(2)`. File mappings are served from the file's page cache
+/// ([`FilePages::shared`]), shared by every mapping of the file; shared
+/// writable mappings are written back by `msync` and the last `munmap`.
 pub fn sys_mmap(t: &mut Task, a: &SyscallArgs) -> SysResult {
     let (addr, len, prot, flags, fd, off) =
         (a.u64(0), a.u64(1), a.u64(2), a.u64(3), a.fd(4), a.u64(5));
@@ -32,9 +29,6 @@ pub fn sys_mmap(t: &mut Task, a: &SyscallArgs) -> SysResult {
         let shared = map_type == 0x01 || map_type == 0x03;
         let write = prot & u64::from(ProtFlags::PROT_WRITE.bits()) != 0;
         f.check_mmap(shared && write)?;
-        if shared && write {
-            return Err(Errno::ENODEV);
-        }
         let mut max_prot = ProtFlags::PROT_READ | ProtFlags::PROT_EXEC;
         if f.access_mode().writable() {
             max_prot |= ProtFlags::PROT_WRITE;
@@ -45,14 +39,16 @@ pub fn sys_mmap(t: &mut Task, a: &SyscallArgs) -> SysResult {
             .unwrap_or_default();
         let path = String::from_utf8_lossy(&path).into_owned();
         let k = t.kernel().clone();
-        let pages = FilePages::new(
+        let writer = shared && f.access_mode().writable();
+        let pages = FilePages::shared(
             f,
             path,
             k.frames().clone(),
             k.platform().memory_file().clone(),
+            writer,
         )?;
         Some(MmapFile {
-            backing: Arc::new(pages),
+            backing: pages,
             max_prot,
         })
     };
@@ -107,11 +103,17 @@ pub fn sys_madvise(t: &mut Task, a: &SyscallArgs) -> SysResult {
     SysRet::ZERO
 }
 
-/// `msync(2)`: validates and reports like Linux; no mapping the Sentry
-/// creates needs writing back (shared writable file mappings are refused).
+/// `msync(2)`: validates like Linux; `MS_SYNC` writes the shared file
+/// pages of the range back to their files.
 pub fn sys_msync(t: &mut Task, a: &SyscallArgs) -> SysResult {
     let (addr, len, flags) = (a.u64(0), a.u64(1), a.u64(2));
-    t.mem.with_mm(|m| m.msync(addr, len, flags))??;
+    let ranges = t.mem.with_mm(|m| m.msync(addr, len, flags))??;
+    let frames = t.kernel().frames().clone();
+    for r in ranges {
+        if let Some(pages) = FilePages::find(&frames, r.file.identity()) {
+            pages.write_back(r.offset, r.len)?;
+        }
+    }
     SysRet::ZERO
 }
 

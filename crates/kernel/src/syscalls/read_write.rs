@@ -9,9 +9,10 @@
 
 use std::sync::Arc;
 
-use abi::signal::{siginfo_t, SIGPIPE, SI_USER};
+use abi::resource::{RLIMIT_FSIZE, RLIM_INFINITY};
+use abi::signal::{siginfo_t, SIGPIPE, SIGXFSZ, SI_USER};
 use abi::Errno;
-use vfs::FileDescription;
+use vfs::{FileDescription, FileType};
 
 use super::{SysResult, SysRet, SyscallArgs};
 use crate::task::Task;
@@ -48,7 +49,7 @@ const RWF_SUPPORTED: u32 = RWF_HIPRI
 /// process and returns `EDEADLK` instead of hanging. (A task leaves the
 /// table only after its descriptors are closed, so an exiting writer
 /// cannot be mistaken for none.)
-fn wait_ready(t: &mut Task, file: &FileDescription, mask: u32) -> Result<(), Errno> {
+pub(super) fn wait_ready(t: &mut Task, file: &FileDescription, mask: u32) -> Result<(), Errno> {
     if crate::pipe::is_pipe(file) && t.kernel().table().tasks.len() <= 1 {
         t.kernel().debug_line(
             "blocking pipe I/O that only this single task could complete: deadlock, killing",
@@ -64,7 +65,7 @@ fn wait_ready(t: &mut Task, file: &FileDescription, mask: u32) -> Result<(), Err
 
 /// Whether an `EAGAIN` from `file` should wait rather than reach the
 /// application (a blocking descriptor).
-fn blocking(file: &FileDescription) -> bool {
+pub(super) fn blocking(file: &FileDescription) -> bool {
     !file.status_flags().contains(vfs::OpenFlags::O_NONBLOCK)
 }
 
@@ -111,16 +112,50 @@ fn read_to_user(
     }
 }
 
-/// Writes `src` to `file` (at `offset`, or the file position / end with
-/// `O_APPEND`). A broken pipe posts `SIGPIPE` to the caller, as Linux does.
+/// `generic_write_check_limits`: a write to a regular file that would
+/// start at or beyond `RLIMIT_FSIZE` fails with `EFBIG` and posts
+/// `SIGXFSZ`; one that would cross it is shortened to end there.
+pub(super) fn fsize_limit(
+    t: &mut Task,
+    file: &FileDescription,
+    offset: Option<u64>,
+    append: bool,
+    len: u64,
+) -> Result<u64, Errno> {
+    let limit = t.tg().rlimits.get(RLIMIT_FSIZE).rlim_cur;
+    if limit == RLIM_INFINITY || len == 0 {
+        return Ok(len);
+    }
+    let attr = file.stat()?;
+    if attr.file_type() != Some(FileType::Regular) {
+        return Ok(len);
+    }
+    let pos = match offset {
+        _ if append => attr.size,
+        Some(off) => off,
+        None => file.offset(),
+    };
+    if pos >= limit {
+        let (pid, uid) = (t.pid(), t.creds.uid);
+        t.post_signal(siginfo_t::new_kill(SIGXFSZ, SI_USER, pid, uid));
+        return Err(Errno::EFBIG);
+    }
+    Ok(len.min(limit - pos))
+}
+
+/// Writes `src` to `file` (at `offset`, or the file position; at the end
+/// when `append`). A broken pipe posts `SIGPIPE` to the caller, as Linux
+/// does.
 fn write_from_user(
     t: &mut Task,
     file: &FileDescription,
     src: UserSlice,
     offset: Option<u64>,
+    append: bool,
 ) -> Result<u64, Errno> {
     let len = src.len.min(MAX_RW_COUNT);
     check_range(src.addr, len)?;
+    let len = fsize_limit(t, file, offset, append, len)?;
     let mut buf = vec![0u8; (len as usize).min(CHUNK)];
     let mut done = 0u64;
     loop {
@@ -129,18 +164,12 @@ fn write_from_user(
         if let Err(e) = t.mem().read_bytes(src.addr + done, chunk) {
             return if done > 0 { Ok(done) } else { Err(e) };
         }
-        let mut r = match offset {
-            Some(off) => file.pwrite(chunk, off + done),
-            None => file.write(chunk),
-        };
+        let mut r = file.write_v2(chunk, offset.map(|o| o + done), append);
         while r == Err(Errno::EAGAIN) && blocking(file) {
             if let Err(e) = wait_ready(t, file, vfs::file::POLLOUT) {
                 return if done > 0 { Ok(done) } else { Err(e) };
             }
-            r = match offset {
-                Some(off) => file.pwrite(chunk, off + done),
-                None => file.write(chunk),
-            };
+            r = file.write_v2(chunk, offset.map(|o| o + done), append);
         }
         let n = match r {
             Ok(n) => n.min(want),
@@ -198,12 +227,13 @@ fn writev_impl(
     iov_addr: u64,
     cnt: u64,
     offset: Option<u64>,
+    append: bool,
 ) -> SysResult {
     let iovs = copy_in_iovecs(t.mem(), iov_addr, cnt)?;
     let mut total = 0u64;
     for iov in iovs {
         let off = offset.map(|o| o + total);
-        let n = match write_from_user(t, file, iov, off) {
+        let n = match write_from_user(t, file, iov, off, append) {
             Ok(n) => n,
             Err(_) if total > 0 => break,
             Err(e) => return Err(e),
@@ -225,7 +255,8 @@ pub fn sys_read(t: &mut Task, a: &SyscallArgs) -> SysResult {
 /// `write(2)`.
 pub fn sys_write(t: &mut Task, a: &SyscallArgs) -> SysResult {
     let file = t.file(a.fd(0))?;
-    write_from_user(t, &file, a.slice(1, 2), None).map(SysRet::Value)
+    let append = file.is_append();
+    write_from_user(t, &file, a.slice(1, 2), None, append).map(SysRet::Value)
 }
 
 /// `pread64(2)`: `EINVAL` for a negative offset, `ESPIPE` on pipes.
@@ -239,7 +270,8 @@ pub fn sys_pread64(t: &mut Task, a: &SyscallArgs) -> SysResult {
 pub fn sys_pwrite64(t: &mut Task, a: &SyscallArgs) -> SysResult {
     let file = t.file(a.fd(0))?;
     let off = offset_arg(a.i64(3))?;
-    write_from_user(t, &file, a.slice(1, 2), Some(off)).map(SysRet::Value)
+    let append = file.is_append();
+    write_from_user(t, &file, a.slice(1, 2), Some(off), append).map(SysRet::Value)
 }
 
 /// `readv(2)`.
@@ -251,7 +283,8 @@ pub fn sys_readv(t: &mut Task, a: &SyscallArgs) -> SysResult {
 /// `writev(2)`.
 pub fn sys_writev(t: &mut Task, a: &SyscallArgs) -> SysResult {
     let file = t.file(a.fd(0))?;
-    writev_impl(t, &file, a.u64(1), a.u64(2), None)
+    let append = file.is_append();
+    writev_impl(t, &file, a.u64(1), a.u64(2), None, append)
 }
 
 /// `preadv(2)`: the offset is argument 3 (the high half, argument 4, is
@@ -266,7 +299,8 @@ pub fn sys_preadv(t: &mut Task, a: &SyscallArgs) -> SysResult {
 pub fn sys_pwritev(t: &mut Task, a: &SyscallArgs) -> SysResult {
     let file = t.file(a.fd(0))?;
     let off = offset_arg(a.i64(3))?;
-    writev_impl(t, &file, a.u64(1), a.u64(2), Some(off))
+    let append = file.is_append();
+    writev_impl(t, &file, a.u64(1), a.u64(2), Some(off), append)
 }
 
 /// The offset of `preadv2`/`pwritev2`: -1 means the file position.
@@ -289,11 +323,14 @@ pub fn sys_preadv2(t: &mut Task, a: &SyscallArgs) -> SysResult {
     readv_impl(t, &file, a.u64(1), a.u64(2), off)
 }
 
-/// `pwritev2(2)`.
+/// `pwritev2(2)`: `RWF_APPEND` writes at the end of the file for this
+/// call, `RWF_NOAPPEND` ignores `O_APPEND` for it (`kiocb_set_rw_flags`).
 pub fn sys_pwritev2(t: &mut Task, a: &SyscallArgs) -> SysResult {
     let file = t.file(a.fd(0))?;
     let off = v2_offset(a)?;
-    writev_impl(t, &file, a.u64(1), a.u64(2), off)
+    let flags = a.u32(5);
+    let append = flags & RWF_APPEND != 0 || (file.is_append() && flags & RWF_NOAPPEND == 0);
+    writev_impl(t, &file, a.u64(1), a.u64(2), off, append)
 }
 
 /// `lseek(2)`: `SEEK_SET/CUR/END/DATA/HOLE`; `EINVAL` for a bad whence or a

@@ -8,7 +8,7 @@ use abi::stat::{stat, statfs, statx, statx_timestamp, StatxMask};
 use abi::Errno;
 use vfs::{AtFlags, InodeAttr, PathRef, StatFs, Timespec};
 
-use super::at::{fd_location, path_arg, start_dir, with_vfs};
+use super::at::{empty_path_location, fd_location, path_arg, start_dir, with_vfs};
 use super::{SysResult, SysRet, SyscallArgs};
 use crate::task::Task;
 
@@ -239,7 +239,7 @@ fn access_common(t: &mut Task, dirfd: i32, path_addr: u64, mode: u32, flags: u32
     let flags = at_flags(flags, AT_EACCESS | 0x100 | 0x1000)?;
     let path = path_arg(t, path_addr, flags.contains(AtFlags::AT_EMPTY_PATH))?;
     let dir = if path.is_empty() {
-        fd_location(t, dirfd)?
+        empty_path_location(t, dirfd)?
     } else {
         start_dir(t, dirfd, &path)?
     };
@@ -265,10 +265,70 @@ pub fn sys_faccessat2(t: &mut Task, a: &SyscallArgs) -> SysResult {
 
 /// `getdents64(2)`: `EINVAL` when the buffer cannot hold one record.
 pub fn sys_getdents64(t: &mut Task, a: &SyscallArgs) -> SysResult {
+    getdents_common(t, a, false)
+}
+
+/// `getdents(2)`, the old form: `struct linux_dirent` records, whose
+/// size equals the `linux_dirent64` ones (`d_type` moves from before the
+/// name to the record's last byte), so the same limit applies.
+pub fn sys_getdents(t: &mut Task, a: &SyscallArgs) -> SysResult {
+    getdents_common(t, a, true)
+}
+
+/// Rewrites `linux_dirent64` records in place as `linux_dirent` ones:
+/// `d_ino`, `d_off` and `d_reclen` stay, the name moves one byte down and
+/// `d_type` goes to the last byte of the record.
+fn to_old_dirents(buf: &mut [u8]) {
+    let mut i = 0;
+    while i + 19 <= buf.len() {
+        let reclen = usize::from(u16::from_ne_bytes([buf[i + 16], buf[i + 17]]));
+        if reclen < 20 || i + reclen > buf.len() {
+            return;
+        }
+        let d_type = buf[i + 18];
+        buf.copy_within(i + 19..i + reclen, i + 18);
+        buf[i + reclen - 1] = d_type;
+        i += reclen;
+    }
+}
+
+fn getdents_common(t: &mut Task, a: &SyscallArgs, old: bool) -> SysResult {
     let file = t.file(a.fd(0))?;
     let limit = (a.u64(2).min(crate::usermem::MAX_RW_COUNT)) as usize;
     crate::usermem::check_range(a.u64(1), limit as u64)?;
-    let bytes = file.getdents64(limit.min(1 << 20))?;
+    let mut bytes = file.getdents64(limit.min(1 << 20))?;
+    if old {
+        to_old_dirents(&mut bytes);
+    }
     crate::usermem::UserSlice::new(a.u64(1), limit as u64).write_prefix(t.mem(), &bytes)?;
     Ok(SysRet::Value(bytes.len() as u64))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn old_dirents_move_the_type_to_the_end() {
+        // One linux_dirent64 for "ab" (reclen 24), type DT_DIR (4).
+        let mut rec = vec![0u8; 24];
+        rec[0] = 7;
+        rec[8] = 1;
+        rec[16] = 24;
+        rec[18] = 4;
+        rec[19] = b'a';
+        rec[20] = b'b';
+        let mut two = rec.clone();
+        two.extend_from_slice(&rec);
+        to_old_dirents(&mut two);
+        for r in two.chunks(24) {
+            assert_eq!((r[0], r[8], r[16]), (7, 1, 24));
+            assert_eq!(&r[18..21], b"ab\0");
+            assert_eq!(r[23], 4);
+        }
+        // A truncated record is left alone rather than read past.
+        let mut short = rec[..20].to_vec();
+        to_old_dirents(&mut short);
+        assert_eq!(short, rec[..20]);
+    }
 }

@@ -186,7 +186,8 @@ const PR_GET_NO_NEW_PRIVS: i32 = 39;
 const TASK_COMM_LEN: usize = 16;
 
 /// `prctl(2)`: thread name, dumpable flag, no-new-privs, the parent-death
-/// signal and the child-subreaper flag. Other options give `EINVAL`.
+/// signal and the child-subreaper flag; the others are
+/// [`super::prctl::sys_prctl_more`]'s.
 pub fn sys_prctl(t: &mut Task, a: &SyscallArgs) -> SysResult {
     match a.i32(0) {
         PR_SET_NAME => {
@@ -257,6 +258,6 @@ pub fn sys_prctl(t: &mut Task, a: &SyscallArgs) -> SysResult {
             a.ptr::<i32>(1).write(t.mem(), &sig)?;
             SysRet::ZERO
         }
-        _ => Err(Errno::EINVAL),
+        _ => super::prctl::sys_prctl_more(t, a),
     }
 }

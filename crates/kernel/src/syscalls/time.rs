@@ -25,7 +25,18 @@ enum Clock {
     Tai,
     ProcessCpu,
     ThreadCpu,
+    /// A CPU clock named by pid (`MAKE_PROCESS_CPUCLOCK`,
+    /// `MAKE_THREAD_CPUCLOCK`): `pid` 0 is the caller.
+    Cpu {
+        thread: bool,
+        pid: i32,
+    },
 }
+
+/// `CPUCLOCK_PERTHREAD_MASK`.
+const CPUCLOCK_PERTHREAD: i32 = 4;
+/// `CPUCLOCK_MAX`: PROF, VIRT and SCHED are the kinds.
+const CPUCLOCK_MAX: i32 = 3;
 
 fn clock(id: i32) -> Result<Clock, Errno> {
     Ok(match id {
@@ -39,6 +50,12 @@ fn clock(id: i32) -> Result<Clock, Errno> {
         7 | 9 => Clock::Host(ClockId::Boottime),
         8 => Clock::Host(ClockId::RealtimeAlarm),
         11 => Clock::Tai,
+        // `~pid << 3 | kind`; kind 3 with the thread bit is CLOCKFD, a
+        // posix clock device, which the sandbox has none of.
+        id if id < 0 && id & 3 < CPUCLOCK_MAX => Clock::Cpu {
+            thread: id & CPUCLOCK_PERTHREAD != 0,
+            pid: !(id >> 3),
+        },
         _ => return Err(Errno::EINVAL),
     })
 }
@@ -54,7 +71,31 @@ fn now(t: &Task, c: Clock) -> timespec {
     match c {
         Clock::Host(id) => crate::clock::gettime(id),
         Clock::Tai => crate::clock::gettime_tai(),
-        Clock::ProcessCpu | Clock::ThreadCpu => to_ts(t.times.user + t.times.system),
+        Clock::ProcessCpu | Clock::ThreadCpu | Clock::Cpu { .. } => {
+            to_ts(t.times.user + t.times.system)
+        }
+    }
+}
+
+/// `lookup_task` for a pid-named CPU clock: a thread clock names the
+/// caller or a thread of its process, a process clock a process; anything
+/// else is `EINVAL`. Returns whether the clock is the caller's own, the
+/// only one whose time the Sentry can read.
+fn cpu_clock_target(t: &Task, thread: bool, pid: i32) -> Result<bool, Errno> {
+    if pid == 0 || (thread && pid == t.tid) || (!thread && pid == t.pid()) {
+        return Ok(true);
+    }
+    let k = t.kernel().clone();
+    let table = k.table();
+    let found = if thread {
+        table.pid_of(pid) == Some(t.pid())
+    } else {
+        table.groups.contains_key(&pid)
+    };
+    if found {
+        Ok(false)
+    } else {
+        Err(Errno::EINVAL)
     }
 }
 
@@ -72,6 +113,13 @@ pub fn valid(ts: &timespec) -> Result<Duration, Errno> {
 /// `clock_gettime(2)`.
 pub fn sys_clock_gettime(t: &mut Task, a: &SyscallArgs) -> SysResult {
     let c = clock(a.i32(0))?;
+    if let Clock::Cpu { thread, pid } = c {
+        // Another task's CPU time is not visible to this task's Sentry
+        // thread: EINVAL rather than a made-up value.
+        if !cpu_clock_target(t, thread, pid)? {
+            return Err(Errno::EINVAL);
+        }
+    }
     let ts = now(t, c);
     a.ptr::<timespec>(1).write(t.mem(), &ts)?;
     SysRet::ZERO
@@ -81,6 +129,9 @@ pub fn sys_clock_gettime(t: &mut Task, a: &SyscallArgs) -> SysResult {
 /// result pointer only validates the clock.
 pub fn sys_clock_getres(t: &mut Task, a: &SyscallArgs) -> SysResult {
     let c = clock(a.i32(0))?;
+    if let Clock::Cpu { thread, pid } = c {
+        cpu_clock_target(t, thread, pid)?;
+    }
     let res = match c {
         Clock::Host(id) => {
             let r = rustix::time::clock_getres(id);
@@ -99,6 +150,78 @@ pub fn sys_clock_getres(t: &mut Task, a: &SyscallArgs) -> SysResult {
         p.write(t.mem(), &res)?;
     }
     SysRet::ZERO
+}
+
+/// `TIME_SETTOD_SEC_MAX`: the latest wall time Linux lets anyone set.
+const TIME_SETTOD_SEC_MAX: i64 = (i64::MAX / 1_000_000_000) - 30 * 365 * 86_400;
+
+/// `do_sys_settimeofday64` after the copies: `EINVAL` for a time outside
+/// `timespec64_valid_settod`, `EPERM` without `CAP_SYS_TIME`, then
+/// `EINVAL` for a time zone beyond 15 hours. Even the sandbox's root may
+/// not move the wall clock, which follows the host's (as in gVisor): a
+/// new time is `EPERM`; a time zone alone is accepted and, as Linux keeps
+/// it only for `gettimeofday`'s legacy field, not kept.
+fn settime(t: &Task, ts: Option<timespec>, tz: Option<timezone>) -> SysResult {
+    if let Some(ts) = ts {
+        if ts.tv_sec < 0
+            || ts.tv_sec >= TIME_SETTOD_SEC_MAX
+            || !(0..NSEC_PER_SEC).contains(&ts.tv_nsec)
+        {
+            return Err(Errno::EINVAL);
+        }
+    }
+    if !t.creds.is_privileged() {
+        return Err(Errno::EPERM);
+    }
+    if tz.is_some_and(|z| !(-15 * 60..=15 * 60).contains(&z.tz_minuteswest)) {
+        return Err(Errno::EINVAL);
+    }
+    if ts.is_some() {
+        return Err(Errno::EPERM);
+    }
+    SysRet::ZERO
+}
+
+/// `clock_settime(2)`: only `CLOCK_REALTIME` can be set (`EINVAL` for
+/// the others, `EPERM` for CPU clocks, as Linux); see [`settime`].
+pub fn sys_clock_settime(t: &mut Task, a: &SyscallArgs) -> SysResult {
+    let c = clock(a.i32(0))?;
+    if c != Clock::Host(ClockId::Realtime) {
+        return match c {
+            Clock::ProcessCpu | Clock::ThreadCpu => Err(Errno::EPERM),
+            Clock::Cpu { thread, pid } => {
+                cpu_clock_target(t, thread, pid)?;
+                Err(Errno::EPERM)
+            }
+            _ => Err(Errno::EINVAL),
+        };
+    }
+    let ts = a.ptr::<timespec>(1).read(t.mem())?;
+    settime(t, Some(ts), None)
+}
+
+/// `settimeofday(2)`: `EFAULT`, `EINVAL` for microseconds outside
+/// `[0, 1e6]` before the common checks of [`settime`].
+pub fn sys_settimeofday(t: &mut Task, a: &SyscallArgs) -> SysResult {
+    let (tvp, tzp) = (a.ptr::<timeval>(0), a.ptr::<timezone>(1));
+    let ts = if tvp.is_null() {
+        None
+    } else {
+        let tv = tvp.read(t.mem())?;
+        if !(0..=1_000_000).contains(&tv.tv_usec) {
+            return Err(Errno::EINVAL);
+        }
+        Some(timespec {
+            tv_sec: tv.tv_sec,
+            tv_nsec: tv.tv_usec * 1000,
+        })
+    };
+    let tz = if tzp.is_null() {
+        None
+    } else {
+        Some(tzp.read(t.mem())?)
+    };
+    settime(t, ts, tz)
 }
 
 /// `gettimeofday(2)`: wall time; the time zone reads as UTC (Linux's
@@ -184,8 +307,8 @@ pub fn sys_clock_nanosleep(t: &mut Task, a: &SyscallArgs) -> SysResult {
     let req = a.ptr::<timespec>(2).read(t.mem())?;
     let d = valid(&req)?;
     match c {
-        Clock::ThreadCpu => return Err(Errno::EINVAL),
-        Clock::ProcessCpu => return Err(Errno::ENOTSUP),
+        Clock::ThreadCpu | Clock::Cpu { thread: true, .. } => return Err(Errno::EINVAL),
+        Clock::ProcessCpu | Clock::Cpu { thread: false, .. } => return Err(Errno::ENOTSUP),
         Clock::Host(ClockId::MonotonicRaw | ClockId::RealtimeCoarse | ClockId::MonotonicCoarse) => {
             return Err(Errno::ENOTSUP)
         }
@@ -241,7 +364,24 @@ mod tests {
         assert_eq!(clock(0), Ok(Clock::Host(ClockId::Realtime)));
         assert_eq!(clock(2), Ok(Clock::ProcessCpu));
         assert_eq!(clock(10), Err(Errno::EINVAL));
-        assert_eq!(clock(-6), Err(Errno::EINVAL));
+        // MAKE_PROCESS_CPUCLOCK(0, SCHED) and MAKE_THREAD_CPUCLOCK(7, VIRT).
+        assert_eq!(
+            clock(-6),
+            Ok(Clock::Cpu {
+                thread: false,
+                pid: 0
+            })
+        );
+        assert_eq!(
+            clock((!7 << 3) | 4 | 1),
+            Ok(Clock::Cpu {
+                thread: true,
+                pid: 7
+            })
+        );
+        // CLOCKFD (kind 3) and CPUCLOCK_MAX are not CPU clocks.
+        assert_eq!(clock((!3 << 3) | 3), Err(Errno::EINVAL));
+        assert_eq!(clock((!3 << 3) | 7), Err(Errno::EINVAL));
         assert_eq!(
             valid(&timespec {
                 tv_sec: 1,

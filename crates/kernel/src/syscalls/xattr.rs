@@ -7,7 +7,7 @@ use abi::fcntl::AT_FDCWD;
 use abi::Errno;
 use vfs::{AtFlags, PathRef};
 
-use super::at::{fd_location, path_arg, start_dir, with_vfs};
+use super::at::{fd_location_no_path, path_arg, start_dir, with_vfs};
 use super::{SysResult, SysRet, SyscallArgs};
 use crate::task::Task;
 use crate::usermem::{copy_in_cstring, UserSlice};
@@ -28,7 +28,7 @@ enum Target {
 
 fn target(t: &mut Task, a: &SyscallArgs, how: Target) -> Result<PathRef, Errno> {
     match how {
-        Target::Fd => fd_location(t, a.fd(0)),
+        Target::Fd => fd_location_no_path(t, a.fd(0)),
         Target::Path { follow } => {
             let path = path_arg(t, a.u64(0), false)?;
             let dir = start_dir(t, AT_FDCWD, &path)?;

@@ -27,8 +27,8 @@ impl MemoryManager {
 
     /// `brk(2)`: moves the program break to `addr` and returns the new
     /// break, or the unchanged one when the move is refused (below the
-    /// start, over `RLIMIT_DATA` or `RLIMIT_AS`, or into another mapping),
-    /// as Linux does.
+    /// start, over `RLIMIT_DATA` or `RLIMIT_AS`, into another mapping, or
+    /// more than the overcommit heuristic allows at once), as Linux does.
     pub fn brk(&mut self, addr: u64) -> u64 {
         let old = self.brk;
         if addr < self.start_brk || addr - self.start_brk > self.limits.data {
@@ -60,7 +60,10 @@ impl MemoryManager {
         }
         let pages = (new_top - old_top) / PAGE_SIZE;
         let locked = self.def_flags.contains(VmaFlags::LOCKED);
-        if !self.may_expand(pages) || (locked && !self.may_lock(pages)) {
+        if !self.may_expand(pages)
+            || (locked && !self.may_lock(pages))
+            || pages > self.limits.overcommit_pages
+        {
             return old;
         }
         self.vmas.insert(Vma {
@@ -137,5 +140,18 @@ mod tests {
         });
         assert_eq!(m.brk(HEAP + 3 * P), HEAP);
         assert_eq!(m.brk(HEAP + 2 * P), HEAP + 2 * P);
+    }
+
+    #[test]
+    fn overcommit_heuristic_bounds_one_expansion() {
+        let mut m = mm();
+        m.set_limits(Limits {
+            overcommit_pages: 4,
+            ..Limits::default()
+        });
+        assert_eq!(m.brk(HEAP + 5 * P), HEAP);
+        assert_eq!(m.brk(HEAP + 4 * P), HEAP + 4 * P);
+        // The bound is per expansion, not a total (heuristic mode).
+        assert_eq!(m.brk(HEAP + 8 * P), HEAP + 8 * P);
     }
 }

@@ -67,11 +67,14 @@ pub struct Limits {
     pub cap_ipc_lock: bool,
     /// `vm.max_map_count`: the most areas an address space may have.
     pub max_map_count: usize,
+    /// RAM plus swap in pages: with `vm.overcommit_memory = 0` (Linux's
+    /// heuristic) one expansion of the heap larger than this is refused.
+    pub overcommit_pages: u64,
 }
 
 impl Default for Limits {
     /// Linux's defaults: unlimited address space and data, 8 MiB stack and
-    /// locked memory, 65530 areas.
+    /// locked memory, 65530 areas; no overcommit bound.
     fn default() -> Self {
         Limits {
             address_space: u64::MAX,
@@ -80,6 +83,7 @@ impl Default for Limits {
             memlock: 8 << 20,
             cap_ipc_lock: false,
             max_map_count: 65530,
+            overcommit_pages: u64::MAX,
         }
     }
 }

@@ -122,6 +122,7 @@ impl Vfs {
         if p.dir.mount.id() != old.mount.id() {
             return Err(Errno::EXDEV);
         }
+        ctx.cred.may_hardlink(&old.inode().stat()?)?;
         may_create(ctx.cred, &p.dir)?;
         p.dir.inode().link(&name, old.inode())
     }

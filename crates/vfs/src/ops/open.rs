@@ -20,8 +20,9 @@ impl Vfs {
     /// `dir`. Implements `O_NOFOLLOW` (ELOOP on a final symlink unless
     /// `O_PATH`), `O_DIRECTORY` (ENOTDIR), `O_CREAT|O_EXCL` (EEXIST, also on
     /// a dangling symlink), `O_TRUNC`, `O_PATH`, EISDIR for writing a
-    /// directory, EROFS and EACCES. `O_TMPFILE` is not supported
-    /// (EOPNOTSUPP).
+    /// directory, EROFS and EACCES. `O_TMPFILE` is not supported: after
+    /// the checks on the directory (ENOENT, ENOTDIR, EACCES, EROFS) it is
+    /// EOPNOTSUPP.
     pub fn openat(
         &self,
         ctx: &Context<'_>,
@@ -31,6 +32,11 @@ impl Vfs {
         mode: u32,
     ) -> Result<Arc<FileDescription>> {
         if flags.contains(OpenFlags::O_TMPFILE) {
+            let target = Walker::new(self, ctx, dir).walk(dir, path, true)?;
+            if target.dentry.file_type() != Some(FileType::Directory) {
+                return Err(Errno::ENOTDIR);
+            }
+            may_create(ctx.cred, &target)?;
             return Err(Errno::EOPNOTSUPP);
         }
         let mut flags = flags;
