@@ -32,6 +32,7 @@ pub mod futex;
 pub mod itimer;
 pub mod jobctl;
 pub mod kernel;
+pub mod kill_perm;
 pub mod limits;
 pub mod locks;
 pub mod memory;

@@ -81,7 +81,7 @@ pub static SYSCALL_TABLE: &[SyscallEntry] = &[
     e(59, "execve", Status::Partial("set-user-ID bits are not honoured"), exec::sys_execve),
     e(60, "exit", Status::Supported, thread::sys_exit),
     e(61, "wait4", Status::Supported, wait::sys_wait4),
-    e(62, "kill", Status::Partial("no permission checks (every sandbox process has the same user)"), signal::sys_kill),
+    e(62, "kill", Status::Supported, signal::sys_kill),
     e(63, "uname", Status::Supported, identity::sys_uname),
     ni(64, "semget"),
     ni(65, "semop"),
