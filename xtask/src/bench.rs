@@ -470,6 +470,7 @@ mod tests {
             ours,
             podman,
             host_fs: !ours && !podman,
+            only: None,
         }
     }
 

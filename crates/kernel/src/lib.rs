@@ -29,6 +29,7 @@ pub mod fdtable;
 pub mod file_pages;
 pub mod fs_share;
 pub mod futex;
+pub mod inet;
 pub mod itimer;
 pub mod jobctl;
 pub mod kernel;

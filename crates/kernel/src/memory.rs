@@ -34,6 +34,31 @@ pub fn to_platform_prot(p: ProtFlags) -> platform::Prot {
     }
 }
 
+/// The platform form of an address-space change (`None` for memory-file
+/// operations).
+fn space_op(op: PlatformOp) -> Option<platform::SpaceOp> {
+    Some(match op {
+        PlatformOp::Map {
+            addr,
+            len,
+            prot,
+            file_offset,
+        } => platform::SpaceOp::Map {
+            addr,
+            len,
+            prot: to_platform_prot(prot),
+            file_offset,
+        },
+        PlatformOp::Unmap { addr, len } => platform::SpaceOp::Unmap { addr, len },
+        PlatformOp::Protect { addr, len, prot } => platform::SpaceOp::Protect {
+            addr,
+            len,
+            prot: to_platform_prot(prot),
+        },
+        PlatformOp::Zero { .. } | PlatformOp::Copy { .. } => return None,
+    })
+}
+
 /// Serialises model changes that move page references between address
 /// spaces with the memory-file copies they depend on.
 static FRAME_MOVES: Mutex<()> = Mutex::new(());
@@ -147,13 +172,33 @@ impl TaskMemory {
             (core::mem::take(&mut d.ops), d.error.take())
         };
         let mut first_err = error.map_or(Ok(()), Err);
+        // Address-space changes go to the platform as batches (one stub
+        // round trip each on systrap), in order with the others.
+        let mut batch = Vec::with_capacity(ops.len());
         for op in ops {
-            let r = self.apply(op);
+            let r = match space_op(op) {
+                Some(s) => {
+                    batch.push(s);
+                    Ok(())
+                }
+                None => self.apply_batch(&mut batch).and(self.apply(op)),
+            };
             if first_err.is_ok() {
                 first_err = r;
             }
         }
-        first_err
+        let r = self.apply_batch(&mut batch);
+        first_err.and(r)
+    }
+
+    /// Applies and empties `batch`.
+    fn apply_batch(&self, batch: &mut Vec<platform::SpaceOp>) -> Result<(), Errno> {
+        if batch.is_empty() {
+            return Ok(());
+        }
+        let r = self.space.apply(batch).map_err(|_| Errno::ENOMEM);
+        batch.clear();
+        r
     }
 
     fn apply(&self, op: PlatformOp) -> Result<(), Errno> {

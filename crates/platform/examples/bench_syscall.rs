@@ -26,6 +26,7 @@ fn platform_loop(
         &Options {
             memory_file_size: 1 << 30,
             ptrace_affinity: affinity,
+            ..Options::default()
         },
     )?;
     let space = common::loop_space(&*p)?;

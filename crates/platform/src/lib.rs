@@ -22,6 +22,7 @@ use std::sync::Arc;
 
 pub mod memfile;
 pub mod ptrace;
+pub mod space_op;
 pub mod stub;
 pub mod sys;
 pub mod systrap;
@@ -29,6 +30,7 @@ pub mod tsc;
 
 pub use abi::ptrace::user_regs_struct as Regs;
 pub use memfile::MemoryFile;
+pub use space_op::SpaceOp;
 
 /// Errors of the platform layer: the host refused something, or a stub died.
 #[derive(Debug, thiserror::Error)]
@@ -184,6 +186,8 @@ pub struct Options {
     pub memory_file_size: u64,
     /// How the ptrace platform places tracer and stub threads on CPUs.
     pub ptrace_affinity: ptrace::CpuAffinity,
+    /// How the systrap platform's Sentry and stub threads wake each other.
+    pub systrap_wake: systrap::WakeScheme,
 }
 
 impl Default for Options {
@@ -191,6 +195,7 @@ impl Default for Options {
         Options {
             memory_file_size: memfile::DEFAULT_MEMORY_FILE_SIZE,
             ptrace_affinity: ptrace::CpuAffinity::default(),
+            systrap_wake: systrap::WakeScheme::default(),
         }
     }
 }
@@ -205,7 +210,7 @@ pub fn new(kind: PlatformKind, options: &Options) -> Result<Arc<dyn Platform>> {
         )?)),
         PlatformKind::Systrap => Ok(Arc::new(systrap::SystrapPlatform::new(
             memfile,
-            systrap::WakeScheme::default(),
+            options.systrap_wake,
         )?)),
     }
 }
@@ -237,6 +242,11 @@ pub trait AddressSpace: Send + Sync + std::fmt::Debug {
     fn unmap(&self, addr: u64, len: u64) -> Result<()>;
     /// Changes the protection of `[addr, addr + len)`.
     fn protect(&self, addr: u64, len: u64, prot: Prot) -> Result<()>;
+    /// Applies `ops` in order, stopping at the first failure (the changes
+    /// before it stay done). Implementations batch the round trips.
+    fn apply(&self, ops: &[SpaceOp]) -> Result<()> {
+        space_op::apply_each(self, ops)
+    }
     /// Lets an implementation find its own concrete type.
     fn as_any(&self) -> &dyn std::any::Any;
     /// The host pid of the stub process that holds this address space, if

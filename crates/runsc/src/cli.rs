@@ -11,6 +11,10 @@ pub struct Cli {
     /// How application code runs: seccomp traps (default) or ptrace.
     #[arg(long, global = true, value_enum, default_value_t = PlatformArg::Systrap)]
     pub platform: PlatformArg,
+    /// How the systrap platform's Sentry and application threads wake each
+    /// other (spin while it pays, else follow the CPU; or one scheme only).
+    #[arg(long = "systrap-wake", global = true, value_enum, default_value_t = WakeArg::Adaptive)]
+    pub systrap_wake: WakeArg,
     /// Networking: the Sentry's own stack, the host's, or loopback only.
     #[arg(long, global = true, value_enum, default_value_t = NetworkArg::Sandbox)]
     pub network: NetworkArg,
@@ -43,6 +47,32 @@ pub enum PlatformArg {
     Systrap,
     /// `PTRACE_SYSEMU`.
     Ptrace,
+}
+
+/// The `--systrap-wake` flag's values (`platform::systrap::WakeScheme`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum WakeArg {
+    /// Spin while spinning catches events, else follow the CPU (default).
+    Adaptive,
+    /// Futex wait and wake only.
+    Futex,
+    /// Bounded adaptive spinning before the futex, when a CPU is to spare.
+    Spin,
+    /// Futex, with the Sentry thread following the application thread's CPU.
+    Locality,
+}
+
+impl WakeArg {
+    /// The platform's scheme.
+    pub fn scheme(self) -> platform::systrap::WakeScheme {
+        use platform::systrap::WakeScheme;
+        match self {
+            WakeArg::Adaptive => WakeScheme::Adaptive,
+            WakeArg::Futex => WakeScheme::Futex,
+            WakeArg::Spin => WakeScheme::Spin,
+            WakeArg::Locality => WakeScheme::Locality,
+        }
+    }
 }
 
 /// The network flag's values.
@@ -135,6 +165,24 @@ mod tests {
         assert_eq!(d.cwd, Some(PathBuf::from("/tmp")));
         assert_eq!(d.root, PathBuf::from("/srv"));
         assert_eq!(d.argv, ["sh", "-c", "x"]);
+    }
+
+    #[test]
+    fn systrap_wake_schemes() {
+        assert_eq!(
+            parse(&["do", "true"]).unwrap().systrap_wake,
+            WakeArg::Adaptive
+        );
+        assert_eq!(
+            WakeArg::Adaptive.scheme(),
+            platform::systrap::WakeScheme::default()
+        );
+        for scheme in platform::systrap::WakeScheme::ALL {
+            let flag = format!("--systrap-wake={}", scheme.name());
+            let c = parse(&[&flag, "do", "true"]).unwrap();
+            assert_eq!(c.systrap_wake.scheme(), scheme);
+        }
+        assert!(parse(&["--systrap-wake=yield", "do", "true"]).is_err());
     }
 
     #[test]

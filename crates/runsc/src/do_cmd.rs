@@ -45,7 +45,11 @@ pub fn run(cli: &Cli, args: &DoArgs) -> Result<i32> {
         .map(crate::profile::ProfileFile::create)
         .transpose()?;
     let vfs = root_filesystem(args)?;
-    let plat = platform::new(kind, &platform::Options::default())
+    let options = platform::Options {
+        systrap_wake: cli.systrap_wake.scheme(),
+        ..platform::Options::default()
+    };
+    let plat = platform::new(kind, &options)
         .with_context(|| format!("starting the {:?} platform", cli.platform))?;
     let debug = if cli.debug || cli.debug_log.is_some() {
         Some(log::sink(cli.debug_log.as_deref())?)

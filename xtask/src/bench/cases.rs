@@ -239,6 +239,14 @@ pub fn all(fx: &Fixtures, quick: bool) -> Vec<Case> {
             net,
         ),
         whole("start-up: /bin/true", &["/bin/true"]),
+        whole(
+            "sh -c: 50 x /bin/true (fork+exec+wait)",
+            &[
+                "/bin/sh",
+                "-c",
+                "i=0; while [ $i -lt 50 ]; do /bin/true; i=$((i+1)); done",
+            ],
+        ),
         Case {
             metric: Metric::PeakRssKib,
             ..whole("peak RSS: /bin/true", &["/bin/true"])

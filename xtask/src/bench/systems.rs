@@ -21,11 +21,24 @@ pub struct System {
     /// Sees the host's filesystem directly (native, proot): writes go to
     /// the host unless placed elsewhere (see `bench/places.rs`).
     pub host_fs: bool,
+    /// Runs only these cases (a variant measured where it matters).
+    pub only: Option<&'static [&'static str]>,
 }
+
+/// The systrap wake-up schemes measured besides the default (`adaptive`,
+/// which is `runsc-systrap`), as `runsc-systrap-<scheme>`.
+const WAKE_SCHEMES: [&str; 3] = ["futex", "spin", "locality"];
+
+/// The cases where the wake-up scheme matters: one hand-off per system
+/// call, and hand-offs between two application processes.
+pub const WAKE_CASES: &[&str] = &["null syscall (getpid)", "pipe ping-pong"];
 
 /// Whether `case` runs on `system`: `None` when it does not apply (the
 /// cell stays empty), `Some(Err(why))` when the system cannot do it yet.
 pub fn applies(system: &System, case: &Case) -> Option<std::result::Result<(), String>> {
+    if system.only.is_some_and(|only| !only.contains(&case.name)) {
+        return None;
+    }
     match (case.needs, system.podman) {
         (Needs::Podman, false) | (Needs::Nothing | Needs::Network, true) => None,
         (Needs::Podman, true) if system.ours => Some(Err(format!(
@@ -66,6 +79,21 @@ pub fn systems(runsc: Option<PathBuf>, out_dir: &Path, notes: &mut Vec<String>) 
                         "do".into(),
                     ],
                     ours: true,
+                    ..System::default()
+                });
+            }
+            for scheme in WAKE_SCHEMES {
+                v.push(System {
+                    name: format!("runsc-systrap-{scheme}"),
+                    prefix: vec![
+                        p.display().to_string(),
+                        "--platform=systrap".into(),
+                        format!("--systrap-wake={scheme}"),
+                        "--network=none".into(),
+                        "do".into(),
+                    ],
+                    ours: true,
+                    only: Some(WAKE_CASES),
                     ..System::default()
                 });
             }
@@ -139,6 +167,7 @@ fn podman_systems(
             ours: is_ours,
             podman: true,
             host_fs: false,
+            only: None,
         });
     }
 }
@@ -150,4 +179,44 @@ fn which(name: &str) -> Option<PathBuf> {
         .split(':')
         .map(|d| Path::new(d).join(name))
         .find(|p| p.is_file())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bench::cases::Fixtures;
+
+    #[test]
+    fn wake_scheme_systems_run_only_their_cases_which_exist() {
+        let fx = Fixtures {
+            micro: "m".into(),
+            micro_src: "m.c".into(),
+            tree_tar: "t.tar".into(),
+        };
+        let all = cases::all(&fx, true);
+        for name in WAKE_CASES {
+            assert!(all.iter().any(|c| c.name == *name), "{name}");
+        }
+        let mut notes = Vec::new();
+        let v = systems(
+            Some("/x/runsc".into()),
+            Path::new("/nonexistent"),
+            &mut notes,
+        );
+        for scheme in WAKE_SCHEMES {
+            let s = v
+                .iter()
+                .find(|s| s.name == format!("runsc-systrap-{scheme}"))
+                .unwrap();
+            assert!(s.prefix.contains(&format!("--systrap-wake={scheme}")));
+            for c in &all {
+                let runs = applies(s, c).is_some();
+                assert_eq!(runs, WAKE_CASES.contains(&c.name), "{} {}", s.name, c.name);
+            }
+        }
+        let default = v.iter().find(|s| s.name == "runsc-systrap").unwrap();
+        assert!(all
+            .iter()
+            .all(|c| c.needs != Needs::Nothing || applies(default, c).is_some()));
+    }
 }

@@ -20,6 +20,7 @@ pub mod fadvise;
 pub mod file;
 pub mod futex;
 pub mod identity;
+pub mod inet;
 pub mod ioprio;
 pub mod link;
 pub mod lock;

@@ -72,7 +72,17 @@ impl MemoryManager {
         if !access.allowed_by(prot) {
             return Err(Fault::AccErr);
         }
-        self.populate(page_down(addr), access == AccessType::Write, true)
+        let page = page_down(addr);
+        let write = access == AccessType::Write;
+        let before = self.ptes.get(page).filter(|p| p.mapped).map(|p| p.frame);
+        self.populate(page, write, true)?;
+        let same_frame = self.ptes.get(page).map(|p| p.frame) == before;
+        if write && before.is_some() && same_frame {
+            self.unshare_around(page);
+        } else {
+            self.map_around(page);
+        }
+        Ok(())
     }
 
     /// Makes `[addr, addr + len)` accessible to the kernel: checks the

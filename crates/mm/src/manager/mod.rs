@@ -13,6 +13,7 @@ use crate::vmaset::VmaSet;
 
 mod brk;
 mod fault;
+mod fault_around;
 mod fork;
 mod madvise;
 mod mlock;

@@ -8,6 +8,7 @@
 //! each stub's leader thread. Work that must run as that tracer (injecting
 //! system calls into a leader) is sent to it with [`run`].
 
+use std::sync::atomic::{AtomicI32, Ordering};
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 use std::sync::{Mutex, OnceLock};
 
@@ -16,6 +17,9 @@ use crate::{Error, Result};
 type Job = Box<dyn FnOnce() + Send>;
 
 static FACTORY: OnceLock<Mutex<SyncSender<Job>>> = OnceLock::new();
+
+/// The factory thread's id, once it runs (0 before).
+static FACTORY_TID: AtomicI32 = AtomicI32::new(0);
 
 fn sender() -> Result<SyncSender<Job>> {
     let m = FACTORY.get_or_init(|| {
@@ -34,6 +38,8 @@ fn sender() -> Result<SyncSender<Job>> {
 }
 
 fn serve(rx: Receiver<Job>) {
+    super::locality::remember_original();
+    FACTORY_TID.store(crate::sys::gettid(), Ordering::Relaxed);
     while let Ok(job) = rx.recv() {
         // A panicking job must not take the factory (and every stub it
         // traces) down with it; the caller sees its reply channel close.
@@ -47,8 +53,9 @@ pub fn run<R: Send + 'static>(f: impl FnOnce() -> R + Send + 'static) -> Result<
     let job: Job = Box::new(move || {
         let _ = tx.send(f());
     });
-    sender()?
-        .send(job)
+    let tx = sender()?;
+    super::locality::follow_caller(FACTORY_TID.load(Ordering::Relaxed));
+    tx.send(job)
         .map_err(|_| Error::Invalid("stub factory thread is gone"))?;
     rx.recv()
         .map_err(|_| Error::Invalid("stub factory job failed"))

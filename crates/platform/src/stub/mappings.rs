@@ -3,6 +3,8 @@
 //! platform supplies how), with the platform's view of what is mapped kept
 //! in step. Both platforms change their stubs this way.
 
+pub mod batch;
+
 use std::sync::{Mutex, MutexGuard};
 
 use super::layout::in_app_range;

@@ -19,6 +19,7 @@ pub mod factory;
 pub mod filter;
 pub mod inject;
 pub mod layout;
+pub mod locality;
 pub mod mappings;
 pub mod reap;
 pub mod region;
@@ -77,6 +78,7 @@ impl StubProcess {
     pub fn new_thread(&self) -> Result<i32> {
         let (pid, template) = (self.pid, self.template);
         let tid = factory::run(move || inject::clone_thread(pid, &template, THREAD_FLAGS))??;
+        locality::unpin(tid);
         if let Ok(mut t) = self.threads.lock() {
             t.push(tid);
         }

@@ -20,6 +20,7 @@ use super::patch;
 use super::slots::SlotArea;
 use crate::memfile::PAGE_SIZE;
 use crate::stub::layout::in_app_range;
+use crate::stub::mappings::batch;
 use crate::stub::mappings::StubMappings;
 use crate::stub::{factory, inject};
 use crate::sys::{self, ptrace, WaitStatus};
@@ -256,7 +257,9 @@ impl SystrapAddressSpace {
         s.word(OFF_CTID).store(u32::MAX, ord);
         let slot = slot_addr(i as u64);
         let (pid, template, sites) = (self.pid, self.template, self.sites);
-        factory::run(move || clone_on_factory(pid, template, sites, slot))?
+        let tid = factory::run(move || clone_on_factory(pid, template, sites, slot))??;
+        crate::stub::locality::unpin(tid);
+        Ok(tid)
     }
 
     /// How many system calls the trampoline served (patched sites taken
@@ -293,7 +296,10 @@ impl SystrapAddressSpace {
 
     fn inject(&self, nr: i64, args: [u64; 6]) -> Result<i64> {
         let (pid, template) = (self.pid, self.template);
-        factory::run(move || inject::syscall(pid, &template, nr, args))?
+        factory::run(move || {
+            crate::stub::locality::join_caller(pid);
+            inject::syscall(pid, &template, nr, args)
+        })?
     }
 }
 
@@ -312,6 +318,14 @@ impl AddressSpace for SystrapAddressSpace {
     fn protect(&self, addr: u64, len: u64, prot: Prot) -> Result<()> {
         self.mappings
             .protect(addr, len, prot, |nr, a| self.inject(nr, a))
+    }
+
+    fn apply(&self, ops: &[crate::SpaceOp]) -> Result<()> {
+        let (pid, template) = (self.pid, self.template);
+        self.mappings.apply(&self.mf, ops, |calls| {
+            factory::run(move || batch::inject_all(pid, &template, &calls))
+                .unwrap_or_else(|e| (Vec::new(), Some(e)))
+        })
     }
 
     fn as_any(&self) -> &dyn std::any::Any {
