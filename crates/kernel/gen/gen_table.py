@@ -77,7 +77,7 @@ add("sem", "semget semop semtimedop semctl", 'Partial("one IPC namespace per san
 add("msg", "msgget msgsnd msgrcv msgctl", 'Partial("one IPC namespace per sandbox; msgctl IPC_INFO, MSG_INFO and MSG_STAT: EINVAL")')
 add("signal", "pause rt_sigsuspend rt_sigtimedwait rt_sigqueueinfo rt_tgsigqueueinfo tgkill tkill")
 add("signal", "rt_sigaction rt_sigprocmask sigaltstack rt_sigpending")
-add("signal", "kill", 'Partial("no permission checks (every sandbox process has the same user)")')
+add("signal", "kill")
 add("epoll", "epoll_create epoll_create1 epoll_ctl epoll_wait epoll_pwait epoll_pwait2", 'Partial("level, edge and one-shot triggering, nesting with loop checks; EPOLLEXCLUSIVE wakes every waiter; host-backed files are re-checked with backoff")')
 add("eventfd", "eventfd eventfd2")
 add("timerfd", "timerfd_create timerfd_settime timerfd_gettime", 'Partial("sandbox clocks (BOOTTIME is MONOTONIC); TFD_TIMER_CANCEL_ON_SET never fires (the clock cannot be set); no TFD_IOC_SET_TICKS")')

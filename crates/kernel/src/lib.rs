@@ -34,6 +34,7 @@ pub mod ipc;
 pub mod itimer;
 pub mod jobctl;
 pub mod kernel;
+pub mod kill_perm;
 pub mod limits;
 pub mod locks;
 pub mod memory;

@@ -568,18 +568,33 @@ impl Kernel {
     /// released everything). The last thread turns the process into a
     /// zombie: its children go to init, its parent gets its exit signal
     /// and is woken. When init ends, every other task is killed. Returns
-    /// the process's status when this was its last thread.
+    /// the process's status when this was its last thread. The thread's
+    /// `view` goes, except a leader's while other threads live: it stays,
+    /// marked exited, until the last one (Linux keeps a zombie leader).
     pub fn exit_notify(
         &self,
         tid: i32,
         tg: &Arc<Mutex<ThreadGroup>>,
         status: ExitStatus,
         usage: &crate::task::TaskTimes,
+        view: &crate::view::TaskView,
     ) -> Option<ExitStatus> {
         let mut t = self.table();
         t.tasks.remove(&tid);
         let pid = lock(tg).pid;
         let mut last = None;
+        let others = t
+            .groups
+            .get(&pid)
+            .is_some_and(|g| g.threads.iter().any(|&o| o != tid));
+        if tid == pid && others {
+            view.mark_exited();
+        } else {
+            self.unregister_view(tid);
+            if !others && tid != pid {
+                self.unregister_view(pid);
+            }
+        }
         if let Some(g) = t.groups.get_mut(&pid) {
             g.threads.remove(&tid);
             g.times.0 += usage.user;

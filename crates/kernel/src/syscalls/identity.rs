@@ -90,47 +90,57 @@ pub fn sys_getgroups(t: &mut Task, a: &SyscallArgs) -> SysResult {
 /// `setresuid(2)`.
 pub fn sys_setresuid(t: &mut Task, a: &SyscallArgs) -> SysResult {
     t.creds.setresuid(a.u32(0), a.u32(1), a.u32(2))?;
+    t.publish();
     SysRet::ZERO
 }
 
 /// `setresgid(2)`.
 pub fn sys_setresgid(t: &mut Task, a: &SyscallArgs) -> SysResult {
     t.creds.setresgid(a.u32(0), a.u32(1), a.u32(2))?;
+    t.publish();
     SysRet::ZERO
 }
 
 /// `setreuid(2)`.
 pub fn sys_setreuid(t: &mut Task, a: &SyscallArgs) -> SysResult {
     t.creds.setreuid(a.u32(0), a.u32(1))?;
+    t.publish();
     SysRet::ZERO
 }
 
 /// `setregid(2)`.
 pub fn sys_setregid(t: &mut Task, a: &SyscallArgs) -> SysResult {
     t.creds.setregid(a.u32(0), a.u32(1))?;
+    t.publish();
     SysRet::ZERO
 }
 
 /// `setuid(2)`.
 pub fn sys_setuid(t: &mut Task, a: &SyscallArgs) -> SysResult {
     t.creds.setuid(a.u32(0))?;
+    t.publish();
     SysRet::ZERO
 }
 
 /// `setgid(2)`.
 pub fn sys_setgid(t: &mut Task, a: &SyscallArgs) -> SysResult {
     t.creds.setgid(a.u32(0))?;
+    t.publish();
     SysRet::ZERO
 }
 
 /// `setfsuid(2)`: the previous filesystem uid, whether or not it changed.
 pub fn sys_setfsuid(t: &mut Task, a: &SyscallArgs) -> SysResult {
-    val(t.creds.setfsuid(a.u32(0)))
+    let old = t.creds.setfsuid(a.u32(0));
+    t.publish();
+    val(old)
 }
 
 /// `setfsgid(2)`: the previous filesystem gid, whether or not it changed.
 pub fn sys_setfsgid(t: &mut Task, a: &SyscallArgs) -> SysResult {
-    val(t.creds.setfsgid(a.u32(0)))
+    let old = t.creds.setfsgid(a.u32(0));
+    t.publish();
+    val(old)
 }
 
 /// `setgroups(2)`: `EPERM` unprivileged, `EINVAL` for a size over
@@ -145,6 +155,7 @@ pub fn sys_setgroups(t: &mut Task, a: &SyscallArgs) -> SysResult {
         groups.push(list.index(i as u64)?.read(t.mem())?);
     }
     t.creds.setgroups(groups)?;
+    t.publish();
     SysRet::ZERO
 }
 

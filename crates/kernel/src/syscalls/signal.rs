@@ -12,6 +12,7 @@ use abi::time::timespec;
 use abi::Errno;
 
 use super::{SysResult, SysRet, SyscallArgs};
+use crate::kill_perm::{self, KillTarget};
 use crate::task::Task;
 
 /// The only `sigsetsize` the kernel's `rt_*` calls accept on x86-64.
@@ -150,7 +151,7 @@ pub fn sys_kill(t: &mut Task, a: &SyscallArgs) -> SysResult {
     let (me, pgid) = (t.pid(), t.tg().pgid);
     let k = t.kernel().clone();
     let table = k.table();
-    let targets: Vec<i32> = match pid {
+    let pids: Vec<i32> = match pid {
         i32::MIN => return Err(Errno::ESRCH),
         p if p > 0 => vec![table.pid_of(p).ok_or(Errno::ESRCH)?],
         0 => table.group_members(pgid),
@@ -162,23 +163,57 @@ pub fn sys_kill(t: &mut Task, a: &SyscallArgs) -> SysResult {
             .collect(),
         p => table.group_members(-p),
     };
+    let targets: Vec<KillTarget> = pids
+        .iter()
+        .filter_map(|&p| KillTarget::of(&table, p, None))
+        .collect();
+    drop(table);
     if targets.is_empty() {
         return Err(Errno::ESRCH);
     }
-    for p in targets {
+    // Linux: one process gives its error; a group succeeds when any member
+    // took the signal; `-1` passes over the processes it may not signal.
+    let mut allowed = Vec::with_capacity(targets.len());
+    let mut denied = None;
+    for tgt in &targets {
+        match kill_perm::check(t, tgt, sig) {
+            Ok(()) => allowed.push(tgt.pid),
+            Err(e) => denied = Some(e),
+        }
+    }
+    if allowed.is_empty() {
+        return match denied {
+            Some(e) if pid != -1 => Err(e),
+            _ => SysRet::ZERO,
+        };
+    }
+    let table = k.table();
+    for p in allowed {
         table.send_to_group(p, info)?;
     }
     SysRet::ZERO
 }
 
+/// `EPERM` unless `t` may signal process `pid` (or its thread `tid`);
+/// `ESRCH` when there is no such process.
+fn check_target(t: &Task, pid: i32, tid: Option<i32>, sig: i32) -> Result<(), Errno> {
+    let k = t.kernel().clone();
+    let target = KillTarget::of(&k.table(), pid, tid).ok_or(Errno::ESRCH)?;
+    kill_perm::check(t, &target, sig)
+}
+
 fn send_thread(t: &mut Task, tgid: Option<i32>, tid: i32, info: siginfo_t) -> SysResult {
     let k = t.kernel().clone();
-    let table = k.table();
-    let h = table.tasks.get(&tid).ok_or(Errno::ESRCH)?;
-    if tgid.is_some_and(|g| g != h.tg_pid()) {
-        return Err(Errno::ESRCH);
-    }
-    if !table.send_to_thread(tid, info)? {
+    let pid = {
+        let table = k.table();
+        let h = table.tasks.get(&tid).ok_or(Errno::ESRCH)?;
+        if tgid.is_some_and(|g| g != h.tg_pid()) {
+            return Err(Errno::ESRCH);
+        }
+        h.tg_pid()
+    };
+    check_target(t, pid, Some(tid), info.si_signo)?;
+    if !k.table().send_to_thread(tid, info)? {
         return Err(Errno::EAGAIN);
     }
     SysRet::ZERO
@@ -232,9 +267,9 @@ pub fn sys_rt_sigqueueinfo(t: &mut Task, a: &SyscallArgs) -> SysResult {
     let (pid, sig) = (a.i32(0), a.i32(1));
     let info = user_info(t, a, 2, sig, pid)?;
     let k = t.kernel().clone();
-    let table = k.table();
-    let p = table.pid_of(pid).ok_or(Errno::ESRCH)?;
-    if !table.send_to_group(p, info)? {
+    let p = k.table().pid_of(pid).ok_or(Errno::ESRCH)?;
+    check_target(t, p, None, sig)?;
+    if !k.table().send_to_group(p, info)? {
         return Err(Errno::EAGAIN);
     }
     SysRet::ZERO
