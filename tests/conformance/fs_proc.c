@@ -1,7 +1,9 @@
 /* /proc/self as programs read it: links, status fields, fd listings,
  * cmdline, stat, maps and a few system files. */
 #include "conformance.h"
+#include "proc_util.h"
 #include <dirent.h>
+#include <pthread.h>
 #include <signal.h>
 
 /* Reads all of `path` into `buf` (NUL-terminated); returns the length. */
@@ -37,6 +39,37 @@ static const char *status_field(const char *key)
         }
     }
     return val;
+}
+
+static pthread_t leader_thread;
+
+/* The thread left behind when its process's leader exits: 0 when
+ * /proc/<pid> still shows the process and lists this thread. */
+static void *outlive_leader(void *arg)
+{
+    (void)arg;
+    pthread_join(leader_thread, NULL);
+    char path[96], buf[4096], want[64];
+    snprintf(path, sizeof path, "/proc/%d/status", getpid());
+    snprintf(want, sizeof want, "Tgid:\t%d\n", getpid());
+    int code = 0;
+    if (slurp(path, buf, sizeof buf) <= 0 || !strstr(buf, want))
+        code = 1;
+    snprintf(path, sizeof path, "/proc/%d/task/%d", getpid(), gettid());
+    if (access(path, F_OK) != 0)
+        code |= 2;
+    _exit(code);
+}
+
+/* Exits the leader thread only; the other thread reports. */
+static int leader_exits_first(void *arg)
+{
+    (void)arg;
+    pthread_t t;
+    leader_thread = pthread_self();
+    if (pthread_create(&t, NULL, outlive_leader, NULL) != 0)
+        return 9;
+    pthread_exit(NULL);
 }
 
 int main(int argc, char **argv)
@@ -161,6 +194,11 @@ int main(int argc, char **argv)
         n = slurp("/proc/self/environ", buf, sizeof buf);
         EXPECT_EQ("proc_self_environ_readable", n >= 0, 1);
         EXPECT_ERRNO("proc_missing_pid_enoent", open("/proc/999999/stat", O_RDONLY), ENOENT);
+    }
+    COVERS("exit");
+    {
+        int st = pu_run(leader_exits_first, NULL);
+        CHECK("proc_pid_stays_after_leader_exit", pu_status_is(st, PU_EXITED(0)), "%s", pu_status_diff);
     }
     return conf_end();
 }

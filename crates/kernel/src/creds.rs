@@ -44,17 +44,6 @@ impl Credentials {
         self.euid == 0
     }
 
-    /// Whether a task with these credentials may signal a task with
-    /// `target`'s (`kill_ok_by_cred` in kernel/signal.c): its real or
-    /// effective uid is the target's real or saved one, or it has
-    /// `CAP_KILL`.
-    pub fn may_signal(&self, target: &Credentials) -> bool {
-        self.is_privileged()
-            || [self.uid, self.euid]
-                .iter()
-                .any(|&u| u == target.uid || u == target.suid)
-    }
-
     /// Whether the permitted capability set is full: one of the real,
     /// effective or saved uids is still 0.
     fn permitted(&self) -> bool {
@@ -259,25 +248,6 @@ mod tests {
 
     fn ids(c: &Credentials) -> [u32; 4] {
         [c.uid, c.euid, c.suid, c.fsuid]
-    }
-
-    #[test]
-    fn signalling_needs_a_shared_uid_or_cap_kill() {
-        let root = Credentials::new(0, 0);
-        let nobody = Credentials::new(65534, 65534);
-        assert!(!nobody.may_signal(&root));
-        assert!(root.may_signal(&nobody));
-        assert!(nobody.may_signal(&nobody));
-        // The target's real and saved uids count, its effective one does not.
-        let mut target = Credentials::new(0, 0);
-        target.setresuid(2000, 3000, 65534).unwrap();
-        assert!(nobody.may_signal(&target));
-        assert!(!Credentials::new(3000, 3000).may_signal(&target));
-        assert!(Credentials::new(2000, 2000).may_signal(&target));
-        // The sender's effective uid counts as well as its real one.
-        let mut sender = Credentials::new(0, 0);
-        sender.setresuid(4000, 2000, 4000).unwrap();
-        assert!(sender.may_signal(&target));
     }
 
     #[test]

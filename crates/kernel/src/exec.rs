@@ -475,6 +475,8 @@ pub fn execve(t: &mut Task, req: ExecRequest) -> Result<(), ExecError> {
     }
     t.fds.remove_cloexec();
     t.tg().handlers.reset_for_exec();
+    let timers = t.tg().posix_timers.clone();
+    timers.clear();
     t.signals.altstack = abi::signal::stack_t {
         ss_flags: abi::signal::SS_DISABLE,
         ..Default::default()

@@ -112,6 +112,10 @@ pub struct Kernel {
     pub(crate) memfd_fs: std::sync::OnceLock<Arc<fs_tmpfs::TmpFs>>,
     /// Advisory file locks (`fcntl`, `flock`).
     pub(crate) locks: crate::locks::LockTable,
+    /// System V semaphore sets.
+    pub(crate) sems: crate::syscalls::sem::SemRegistry,
+    /// System V message queues.
+    pub(crate) msgs: crate::syscalls::msg::MsgRegistry,
 }
 
 impl core::fmt::Debug for Kernel {
@@ -157,6 +161,8 @@ impl Kernel {
             futexes: crate::futex::FutexTable::default(),
             memfd_fs: std::sync::OnceLock::new(),
             locks: crate::locks::LockTable::default(),
+            sems: Default::default(),
+            msgs: Default::default(),
         })
     }
 

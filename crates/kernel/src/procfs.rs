@@ -190,7 +190,9 @@ impl ProcSource for KernelProcSource {
             session,
             tracer_pid: 0,
             comm: snap.comm.clone(),
-            state: if tid == current_tid() {
+            state: if v.has_exited() {
+                TaskState::Zombie
+            } else if tid == current_tid() {
                 TaskState::Running
             } else {
                 TaskState::Sleeping

@@ -105,6 +105,8 @@ pub struct ThreadGroup {
     pub pending: PendingSignals,
     /// `ITIMER_REAL` (`alarm`, `setitimer`).
     pub itimer_real: Arc<crate::itimer::RealTimer>,
+    /// POSIX timers (`timer_create`).
+    pub posix_timers: Arc<crate::posix_timer::PosixTimers>,
     /// `PR_SET_CHILD_SUBREAPER`: orphaned descendants come to this process
     /// rather than to init.
     pub child_subreaper: bool,
@@ -127,6 +129,7 @@ impl ThreadGroup {
             exit: None,
             pending: PendingSignals::default(),
             itimer_real: Arc::default(),
+            posix_timers: Arc::default(),
             child_subreaper: false,
             job: crate::jobctl::JobState::default(),
             membarrier: 0,
@@ -189,6 +192,9 @@ pub struct Task {
     /// it that [`Task::fs`] copies.
     pub fs_shared: Option<(Arc<crate::fs_share::SharedFs>, u64)>,
     view: Arc<TaskView>,
+    /// Set by [`Task::hand_view_to_exit`]: dropping the task leaves its
+    /// view registered, for [`Kernel::exit_notify`] to keep or remove.
+    view_handed_off: bool,
 }
 
 /// Per-thread `prctl(2)` settings.
@@ -340,6 +346,7 @@ impl Task {
             restart: None,
             fs_shared: None,
             view,
+            view_handed_off: false,
         }
     }
 
@@ -433,6 +440,15 @@ impl Task {
         self.kernel.register_view(self.view.clone());
     }
 
+    /// Hands this exiting thread's view to [`Kernel::exit_notify`], which
+    /// decides under the task table lock whether it goes (a thread) or
+    /// stays as the zombie leader of a process whose other threads live
+    /// on (so `/proc/<pid>` does not vanish with the leader, as Linux).
+    pub fn hand_view_to_exit(&mut self) -> Arc<TaskView> {
+        self.view_handed_off = true;
+        self.view.clone()
+    }
+
     /// Whether this thread leads its process (its tid is the pid).
     pub fn is_leader(&self) -> bool {
         self.tid == self.pid()
@@ -441,7 +457,9 @@ impl Task {
 
 impl Drop for Task {
     fn drop(&mut self) {
-        self.kernel.unregister_view(self.tid);
+        if !self.view_handed_off {
+            self.kernel.unregister_view(self.tid);
+        }
     }
 }
 

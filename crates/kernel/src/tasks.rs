@@ -568,18 +568,33 @@ impl Kernel {
     /// released everything). The last thread turns the process into a
     /// zombie: its children go to init, its parent gets its exit signal
     /// and is woken. When init ends, every other task is killed. Returns
-    /// the process's status when this was its last thread.
+    /// the process's status when this was its last thread. The thread's
+    /// `view` goes, except a leader's while other threads live: it stays,
+    /// marked exited, until the last one (Linux keeps a zombie leader).
     pub fn exit_notify(
         &self,
         tid: i32,
         tg: &Arc<Mutex<ThreadGroup>>,
         status: ExitStatus,
         usage: &crate::task::TaskTimes,
+        view: &crate::view::TaskView,
     ) -> Option<ExitStatus> {
         let mut t = self.table();
         t.tasks.remove(&tid);
         let pid = lock(tg).pid;
         let mut last = None;
+        let others = t
+            .groups
+            .get(&pid)
+            .is_some_and(|g| g.threads.iter().any(|&o| o != tid));
+        if tid == pid && others {
+            view.mark_exited();
+        } else {
+            self.unregister_view(tid);
+            if !others && tid != pid {
+                self.unregister_view(pid);
+            }
+        }
         if let Some(g) = t.groups.get_mut(&pid) {
             g.threads.remove(&tid);
             g.times.0 += usage.user;
@@ -588,6 +603,8 @@ impl Kernel {
             if g.threads.is_empty() && g.zombie.is_none() {
                 let mut tgl = lock(tg);
                 tgl.itimer_real.cancel();
+                tgl.posix_timers.clear();
+                crate::syscalls::sem::exit_undo(&self.sems, pid);
                 let final_status = *tgl.exit.get_or_insert(status);
                 drop(tgl);
                 g.zombie = Some(final_status);
@@ -715,12 +732,17 @@ impl Task {
     }
 
     /// Removes the lowest pending signal in `allowed`: the thread's own
-    /// first, then its process's.
+    /// first, then its process's. A POSIX timer's signal gets its overrun
+    /// count here, as Linux fills it in at dequeue.
     pub fn dequeue_signal(&mut self, allowed: sigset_t) -> Option<siginfo_t> {
-        if let Some(i) = self.handle.pending().dequeue_in(allowed) {
-            return Some(i);
-        }
-        self.tg().pending.dequeue_in(allowed)
+        let own = self.handle.pending().dequeue_in(allowed);
+        let mut info = match own {
+            Some(i) => i,
+            None => self.tg().pending.dequeue_in(allowed)?,
+        };
+        let timers = self.tg().posix_timers.clone();
+        timers.on_dequeue(&mut info);
+        Some(info)
     }
 
     /// Makes `info` pending for this thread.

@@ -9,6 +9,7 @@
 //! it changes (`execve`, `chdir`, `prctl(PR_SET_NAME)`).
 
 use std::cell::Cell;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use mm::MemoryManager;
@@ -96,6 +97,9 @@ pub struct TaskView {
     /// The descriptor table.
     pub fds: Arc<FdTable<Arc<FileDescription>>>,
     snapshot: Mutex<TaskSnapshot>,
+    /// The thread has exited but, as its process's leader, stays visible
+    /// (a zombie) while other threads of the process live.
+    exited: AtomicBool,
 }
 
 impl TaskView {
@@ -111,7 +115,18 @@ impl TaskView {
             tg,
             fds,
             snapshot: Mutex::new(snapshot),
+            exited: AtomicBool::new(false),
         }
+    }
+
+    /// Marks the thread exited (a zombie leader kept for `/proc`).
+    pub fn mark_exited(&self) {
+        self.exited.store(true, Ordering::Release);
+    }
+
+    /// Whether the thread has exited (see [`TaskView::mark_exited`]).
+    pub fn has_exited(&self) -> bool {
+        self.exited.load(Ordering::Acquire)
     }
 
     /// The current snapshot.

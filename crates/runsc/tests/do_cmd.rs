@@ -2,20 +2,11 @@
 //! programs in the sandbox, on both platforms, and the results are compared
 //! with what the host itself computes.
 
+mod common;
+
+use common::{runsc, PLATFORMS};
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
-
-const PLATFORMS: [&str; 2] = ["systrap", "ptrace"];
-
-fn runsc(platform: &str, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_runsc"))
-        .arg(format!("--platform={platform}"))
-        .arg("do")
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .expect("runsc starts")
-}
 
 fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()

@@ -2,10 +2,11 @@
 //! calls of a kind finds them counted in FILE, with their errors, on both
 //! platforms, also when it dies by a signal.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+mod common;
 
-const PLATFORMS: [&str; 2] = ["systrap", "ptrace"];
+use common::{runsc_do, PLATFORMS};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
 
 /// Calls `getppid` N times and `close(-1)` (EBADF) M times, then exits 0;
 /// with `crash` as a third argument it then dies by SIGSEGV, with `fork`
@@ -63,15 +64,11 @@ fn build(dir: &Path) -> PathBuf {
     bin
 }
 
+/// Runs ARGV on `platform` with its profile written to `profile`.
 fn runsc(platform: &str, profile: &Path, argv: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_runsc"))
-        .arg(format!("--platform={platform}"))
-        .arg(format!("--profile={}", profile.display()))
-        .arg("do")
-        .args(argv)
-        .stdin(Stdio::null())
-        .output()
-        .expect("runsc starts")
+    let platform = format!("--platform={platform}");
+    let profile = format!("--profile={}", profile.display());
+    runsc_do(&[&platform, &profile], argv)
 }
 
 /// The `calls` and `errors` columns of the row for `name`.
@@ -165,11 +162,7 @@ fn a_bad_path_fails_before_the_program_runs() {
 fn no_file_without_the_flag() {
     let dir = scratch("off");
     let bin = build(&dir);
-    let o = Command::new(env!("CARGO_BIN_EXE_runsc"))
-        .args(["do", bin.to_str().unwrap(), "5", "0"])
-        .stdin(Stdio::null())
-        .output()
-        .unwrap();
+    let o = runsc_do(&[], &[bin.to_str().unwrap(), "5", "0"]);
     assert_eq!(o.status.code(), Some(0));
     let entries: Vec<_> = std::fs::read_dir(&dir).unwrap().collect();
     assert_eq!(entries.len(), 2, "only the source and the binary");

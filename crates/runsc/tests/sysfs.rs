@@ -1,19 +1,9 @@
 //! End-to-end test of our `/sys`: what programs read to size themselves
 //! agrees with what the sandbox's own system calls say, on both platforms.
 
-use std::process::{Command, Output, Stdio};
+mod common;
 
-const PLATFORMS: [&str; 2] = ["systrap", "ptrace"];
-
-fn runsc(platform: &str, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_runsc"))
-        .arg(format!("--platform={platform}"))
-        .arg("do")
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .expect("runsc starts")
-}
+use common::{runsc, PLATFORMS};
 
 fn stdout(p: &str, args: &[&str]) -> String {
     let o = runsc(p, args);

@@ -2,19 +2,11 @@
 //! pipeline across processes, fork and exec) with the same results, and an
 //! unknown scheme is refused before anything runs.
 
-use std::process::{Command, Output, Stdio};
+mod common;
+
+use common::runsc_do;
 
 const SCHEMES: [&str; 4] = ["adaptive", "futex", "spin", "locality"];
-
-fn runsc(flags: &[&str], argv: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_runsc"))
-        .args(flags)
-        .arg("do")
-        .args(argv)
-        .stdin(Stdio::null())
-        .output()
-        .expect("runsc starts")
-}
 
 #[test]
 fn every_scheme_runs_a_pipeline_with_forks_and_execs() {
@@ -22,7 +14,7 @@ fn every_scheme_runs_a_pipeline_with_forks_and_execs() {
                   seq 1 200 | sort -rn | head -n 2; echo done $i";
     for scheme in SCHEMES {
         let flag = format!("--systrap-wake={scheme}");
-        let o = runsc(&["--platform=systrap", &flag], &["/bin/sh", "-c", script]);
+        let o = runsc_do(&["--platform=systrap", &flag], &["/bin/sh", "-c", script]);
         assert_eq!(
             String::from_utf8_lossy(&o.stdout),
             "200\n199\ndone 5\n",
@@ -35,7 +27,7 @@ fn every_scheme_runs_a_pipeline_with_forks_and_execs() {
 
 #[test]
 fn an_unknown_scheme_is_refused() {
-    let o = runsc(&["--systrap-wake=yield"], &["/bin/true"]);
+    let o = runsc_do(&["--systrap-wake=yield"], &["/bin/true"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("systrap-wake"));
 }

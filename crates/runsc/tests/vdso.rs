@@ -10,11 +10,12 @@
 //! and agree; and, counted with `--strace`, that those reads do not trap
 //! unless `--vdso-syscall-clock` sends them to the system call.
 
-use std::path::PathBuf;
-use std::process::{Command, Output, Stdio};
-use std::sync::OnceLock;
+mod common;
 
-const PLATFORMS: [&str; 2] = ["systrap", "ptrace"];
+use common::{runsc, runsc_do, text, PLATFORMS};
+use std::path::PathBuf;
+use std::process::Command;
+use std::sync::OnceLock;
 
 /// The test program, built once per run: dynamic, static, static-pie.
 fn programs() -> &'static [PathBuf; 3] {
@@ -43,20 +44,6 @@ fn programs() -> &'static [PathBuf; 3] {
     })
 }
 
-fn runsc(global: &[&str], args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_runsc"))
-        .args(global)
-        .arg("do")
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .expect("runsc starts")
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
-
 #[test]
 fn checker_passes_natively() {
     // The oracle: the same checks hold against the host kernel's vDSO.
@@ -80,7 +67,7 @@ fn glibc_finds_and_uses_our_vdso() {
         for prog in programs() {
             for mode in [&["check"][..], &["patch"], &["vvar", "adjacent"]] {
                 let prog = prog.to_str().expect("utf-8 path");
-                let o = runsc(&[&format!("--platform={p}")], &[&[prog][..], mode].concat());
+                let o = runsc(p, &[&[prog][..], mode].concat());
                 assert_eq!(
                     text(&o.stdout),
                     format!("vdso {} ok\n", mode[0]),
@@ -110,7 +97,7 @@ fn vdso_and_system_call_clocks_agree_and_never_go_back() {
                 (&[platform.as_str()][..], "fast"),
                 (&[platform.as_str(), "--vdso-syscall-clock"], "slow"),
             ] {
-                let o = runsc(global, &clock_args(prog, speed, &ready, "20000"));
+                let o = runsc_do(global, &clock_args(prog, speed, &ready, "20000"));
                 assert_eq!(
                     text(&o.stdout),
                     "vdso clock ok\n",
@@ -145,7 +132,7 @@ fn strace_shows_which_vdso_calls_trapped() {
             (&["--strace"][..], "fast", 1000),
             (&["--strace", "--vdso-syscall-clock"], "slow", 3000),
         ] {
-            let o = runsc(global, &clock_args(prog, speed, &ready, "1000"));
+            let o = runsc_do(global, &clock_args(prog, speed, &ready, "1000"));
             assert_eq!(text(&o.stdout), "vdso clock ok\n", "{prog}");
             let trace = text(&o.stderr);
             let calls = between_markers(&trace);
@@ -154,7 +141,7 @@ fn strace_shows_which_vdso_calls_trapped() {
         }
         // clock_getres and getcpu always trap; with the page off, so do
         // gettimeofday and time.
-        let o = runsc(&["--strace", "--vdso-syscall-clock"], &[prog, "check"]);
+        let o = runsc_do(&["--strace", "--vdso-syscall-clock"], &[prog, "check"]);
         assert_eq!(text(&o.stdout), "vdso check ok\n", "{prog}");
         let trace = text(&o.stderr);
         let count = |call: &str| {

@@ -57,7 +57,7 @@ impl Metric {
 pub enum Needs {
     /// Nothing: every system runs it.
     Nothing,
-    /// TCP/IP: our Sentry has no network stack yet.
+    /// TCP/IP over loopback: every system but the podman ones runs it.
     Network,
     /// A container engine: only the `podman-*` systems run it.
     Podman,

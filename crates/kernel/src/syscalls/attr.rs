@@ -6,7 +6,7 @@
 use abi::fcntl::AT_FDCWD;
 use abi::time::timespec;
 use abi::Errno;
-use vfs::{AtFlags, FileType, TimeUpdate, Timespec};
+use vfs::{AtFlags, FileType, PathRef, TimeUpdate, Timespec};
 
 use super::at::{fd_location, fd_location_no_path, path_arg, start_dir, with_vfs};
 use super::{SysResult, SysRet, SyscallArgs};
@@ -15,18 +15,38 @@ use crate::task::Task;
 const UTIME_NOW: i64 = (1 << 30) - 1;
 const UTIME_OMIT: i64 = (1 << 30) - 2;
 
-fn chmod_at(t: &mut Task, dirfd: i32, path_addr: u64, mode: u32, flags: u32) -> SysResult {
-    let flags = AtFlags::from_bits(flags)
+/// The flags of the attribute-changing `*at` calls: only
+/// `AT_SYMLINK_NOFOLLOW` and `AT_EMPTY_PATH`, else `EINVAL`.
+fn attr_flags(flags: u32) -> Result<AtFlags, Errno> {
+    AtFlags::from_bits(flags)
         .filter(|f| (AtFlags::AT_SYMLINK_NOFOLLOW | AtFlags::AT_EMPTY_PATH).contains(*f))
-        .ok_or(Errno::EINVAL)?;
+        .ok_or(Errno::EINVAL)
+}
+
+/// What an attribute-changing `*at` call applies to.
+enum Target {
+    /// The file `dirfd` itself (an empty path with `AT_EMPTY_PATH`).
+    Fd(PathRef),
+    /// `path` under its start directory.
+    At(PathRef, Vec<u8>),
+}
+
+/// Copies in the path at `path_addr` and finds what it names under
+/// `dirfd`, as [`Target`].
+fn target(t: &mut Task, dirfd: i32, path_addr: u64, flags: AtFlags) -> Result<Target, Errno> {
     let path = path_arg(t, path_addr, flags.contains(AtFlags::AT_EMPTY_PATH))?;
     if path.is_empty() {
-        let at = fd_location(t, dirfd)?;
-        with_vfs(t, |v, c| v.chmod(c, &at, mode))?;
-        return SysRet::ZERO;
+        return Ok(Target::Fd(fd_location(t, dirfd)?));
     }
-    let dir = start_dir(t, dirfd, &path)?;
-    with_vfs(t, |v, c| v.fchmodat(c, &dir, &path, mode, flags))?;
+    Ok(Target::At(start_dir(t, dirfd, &path)?, path))
+}
+
+fn chmod_at(t: &mut Task, dirfd: i32, path_addr: u64, mode: u32, flags: u32) -> SysResult {
+    let flags = attr_flags(flags)?;
+    match target(t, dirfd, path_addr, flags)? {
+        Target::Fd(at) => with_vfs(t, |v, c| v.chmod(c, &at, mode))?,
+        Target::At(dir, path) => with_vfs(t, |v, c| v.fchmodat(c, &dir, &path, mode, flags))?,
+    }
     SysRet::ZERO
 }
 
@@ -57,19 +77,13 @@ fn id(v: u32) -> Option<u32> {
 }
 
 fn chown_at(t: &mut Task, dirfd: i32, path_addr: u64, uid: u32, gid: u32, flags: u32) -> SysResult {
-    let flags = AtFlags::from_bits(flags)
-        .filter(|f| (AtFlags::AT_SYMLINK_NOFOLLOW | AtFlags::AT_EMPTY_PATH).contains(*f))
-        .ok_or(Errno::EINVAL)?;
-    let path = path_arg(t, path_addr, flags.contains(AtFlags::AT_EMPTY_PATH))?;
-    if path.is_empty() {
-        let at = fd_location(t, dirfd)?;
-        with_vfs(t, |v, c| v.chown(c, &at, id(uid), id(gid)))?;
-        return SysRet::ZERO;
+    let flags = attr_flags(flags)?;
+    match target(t, dirfd, path_addr, flags)? {
+        Target::Fd(at) => with_vfs(t, |v, c| v.chown(c, &at, id(uid), id(gid)))?,
+        Target::At(dir, path) => with_vfs(t, |v, c| {
+            v.fchownat(c, &dir, &path, id(uid), id(gid), flags)
+        })?,
     }
-    let dir = start_dir(t, dirfd, &path)?;
-    with_vfs(t, |v, c| {
-        v.fchownat(c, &dir, &path, id(uid), id(gid), flags)
-    })?;
     SysRet::ZERO
 }
 
@@ -117,9 +131,7 @@ fn time_update(ts: &timespec) -> Result<TimeUpdate, Errno> {
 /// `utimensat(2)`: a NULL path names `dirfd` itself; NULL times mean now.
 pub fn sys_utimensat(t: &mut Task, a: &SyscallArgs) -> SysResult {
     let (dirfd, path_addr, times_addr) = (a.fd(0), a.u64(1), a.u64(2));
-    let flags = AtFlags::from_bits(a.u32(3))
-        .filter(|f| (AtFlags::AT_SYMLINK_NOFOLLOW | AtFlags::AT_EMPTY_PATH).contains(*f))
-        .ok_or(Errno::EINVAL)?;
+    let flags = attr_flags(a.u32(3))?;
     let (atime, mtime) = if times_addr == 0 {
         (TimeUpdate::Now, TimeUpdate::Now)
     } else {
@@ -147,14 +159,12 @@ pub(super) fn do_utimes(
         with_vfs(t, |v, c| v.utimens(c, &at, atime, mtime))?;
         return SysRet::ZERO;
     }
-    let path = path_arg(t, path_addr, flags.contains(AtFlags::AT_EMPTY_PATH))?;
-    if path.is_empty() {
-        let at = fd_location(t, dirfd)?;
-        with_vfs(t, |v, c| v.utimens(c, &at, atime, mtime))?;
-        return SysRet::ZERO;
+    match target(t, dirfd, path_addr, flags)? {
+        Target::Fd(at) => with_vfs(t, |v, c| v.utimens(c, &at, atime, mtime))?,
+        Target::At(dir, path) => {
+            with_vfs(t, |v, c| v.utimensat(c, &dir, &path, atime, mtime, flags))?
+        }
     }
-    let dir = start_dir(t, dirfd, &path)?;
-    with_vfs(t, |v, c| v.utimensat(c, &dir, &path, atime, mtime, flags))?;
     SysRet::ZERO
 }
 

@@ -66,8 +66,9 @@ pub fn sys_pidfd_send_signal(t: &mut Task, a: &SyscallArgs) -> SysResult {
         info
     };
     let k = t.kernel().clone();
-    let table = k.table();
-    if !table.send_to_group(pid, info)? {
+    let target = crate::kill_perm::KillTarget::of(&k.table(), pid, None).ok_or(Errno::ESRCH)?;
+    crate::kill_perm::check(t, &target, sig)?;
+    if !k.table().send_to_group(pid, info)? {
         return Err(Errno::EAGAIN);
     }
     SysRet::ZERO

@@ -55,9 +55,22 @@ fn wait_events(t: &mut Task, fds: &mut [pollfd], deadline: Option<Instant>) -> R
         .filter(|p| p.fd >= 0)
         .filter_map(|p| t.file(p.fd).ok())
         .collect();
+    wait_ready(t, &files, deadline, |t| scan(t, fds))
+}
+
+/// Sleeps on the wait queues of `files` until `check` counts something
+/// ready (that count is returned), the deadline passes (0) or a signal
+/// arrives (`ERESTARTNOHAND`). Files without a queue are re-checked with
+/// an exponential backoff. Shared by `poll` and `select`.
+pub(super) fn wait_ready(
+    t: &mut Task,
+    files: &[Arc<FileDescription>],
+    deadline: Option<Instant>,
+    mut check: impl FnMut(&mut Task) -> u64,
+) -> Result<u64, Errno> {
     let mut regs = Vec::new();
     let mut unqueued = false;
-    for f in &files {
+    for f in files {
         match f.wait_queue() {
             Some(q) => regs.push((f.clone(), q.register(EVENTS_ALL, t.handle.waiter.clone()))),
             None => unqueued = true,
@@ -72,7 +85,7 @@ fn wait_events(t: &mut Task, fds: &mut [pollfd], deadline: Option<Instant>) -> R
             deadline
         };
         match t.block(step, |t| {
-            let n = scan(t, fds);
+            let n = check(t);
             (n > 0).then_some(n)
         }) {
             Ok(n) => break Ok(n),

@@ -196,19 +196,22 @@ fn offset_arg(off: i64) -> Result<u64, Errno> {
     u64::try_from(off).map_err(|_| Errno::EINVAL)
 }
 
-fn readv_impl(
+/// Runs `one` over the iovecs at `iov_addr` in turn, each at the file
+/// position after the ones before (for `preadv`/`pwritev`): the total of a
+/// run that stops at the first short transfer, or at an error after some
+/// bytes moved; the error itself when the first iovec fails.
+fn each_iovec(
     t: &mut Task,
-    file: &Arc<FileDescription>,
     iov_addr: u64,
     cnt: u64,
     offset: Option<u64>,
+    mut one: impl FnMut(&mut Task, UserSlice, Option<u64>) -> Result<u64, Errno>,
 ) -> SysResult {
     let iovs = copy_in_iovecs(t.mem(), iov_addr, cnt)?;
     let mut total = 0u64;
     for iov in iovs {
         let off = offset.map(|o| o + total);
-        let r = read_to_user(t, file, iov, off);
-        let n = match r {
+        let n = match one(t, iov, off) {
             Ok(n) => n,
             Err(_) if total > 0 => break,
             Err(e) => return Err(e),
@@ -221,6 +224,18 @@ fn readv_impl(
     Ok(SysRet::Value(total))
 }
 
+fn readv_impl(
+    t: &mut Task,
+    file: &Arc<FileDescription>,
+    iov_addr: u64,
+    cnt: u64,
+    offset: Option<u64>,
+) -> SysResult {
+    each_iovec(t, iov_addr, cnt, offset, |t, iov, off| {
+        read_to_user(t, file, iov, off)
+    })
+}
+
 fn writev_impl(
     t: &mut Task,
     file: &Arc<FileDescription>,
@@ -229,21 +244,9 @@ fn writev_impl(
     offset: Option<u64>,
     append: bool,
 ) -> SysResult {
-    let iovs = copy_in_iovecs(t.mem(), iov_addr, cnt)?;
-    let mut total = 0u64;
-    for iov in iovs {
-        let off = offset.map(|o| o + total);
-        let n = match write_from_user(t, file, iov, off, append) {
-            Ok(n) => n,
-            Err(_) if total > 0 => break,
-            Err(e) => return Err(e),
-        };
-        total += n;
-        if n < iov.len {
-            break;
-        }
-    }
-    Ok(SysRet::Value(total))
+    each_iovec(t, iov_addr, cnt, offset, |t, iov, off| {
+        write_from_user(t, file, iov, off, append)
+    })
 }
 
 /// `read(2)`.

@@ -5,15 +5,15 @@
 //! `pause(2)`, `rt_sigtimedwait(2)`.
 
 use abi::signal::{
-    sigaction, siginfo_t, sigset_t, stack_t, valid_signal, MINSIGSTKSZ, SIGCONT, SIG_BLOCK,
-    SIG_SETMASK, SIG_UNBLOCK, SI_TKILL, SI_USER, SS_AUTODISARM, SS_DISABLE, SS_ONSTACK,
+    sigaction, siginfo_t, sigset_t, stack_t, valid_signal, MINSIGSTKSZ, SIG_BLOCK, SIG_SETMASK,
+    SIG_UNBLOCK, SI_TKILL, SI_USER, SS_AUTODISARM, SS_DISABLE, SS_ONSTACK,
 };
 use abi::time::timespec;
 use abi::Errno;
 
 use super::{SysResult, SysRet, SyscallArgs};
+use crate::kill_perm::{self, KillTarget};
 use crate::task::Task;
-use crate::tasks::TaskTable;
 
 /// The only `sigsetsize` the kernel's `rt_*` calls accept on x86-64.
 const SIGSET_SIZE: u64 = 8;
@@ -141,10 +141,9 @@ fn check_sig(sig: i32) -> Result<(), Errno> {
 
 /// `kill(2)`: pid > 0 the process (or the process of that thread), 0 the
 /// caller's process group, -1 every process but init and the caller,
-/// < -1 the group `-pid`. Signal 0 only checks that the target exists and
-/// may be signalled ([`may_signal`]). As in Linux, a group or broadcast
-/// send succeeds when one process took the signal, and `-1` passes over
-/// the processes the caller may not signal.
+/// < -1 the group `-pid`. Signal 0 only checks that the target exists.
+/// Every process of the sandbox runs as the same user, so no permission
+/// check can fail.
 pub fn sys_kill(t: &mut Task, a: &SyscallArgs) -> SysResult {
     let (pid, sig) = (a.i32(0), a.i32(1));
     check_sig(sig)?;
@@ -152,14 +151,9 @@ pub fn sys_kill(t: &mut Task, a: &SyscallArgs) -> SysResult {
     let (me, pgid) = (t.pid(), t.tg().pgid);
     let k = t.kernel().clone();
     let table = k.table();
-    let targets: Vec<i32> = match pid {
+    let pids: Vec<i32> = match pid {
         i32::MIN => return Err(Errno::ESRCH),
-        p if p > 0 => {
-            let p = table.pid_of(p).ok_or(Errno::ESRCH)?;
-            may_signal(t, &table, p, p, sig)?;
-            table.send_to_group(p, info)?;
-            return SysRet::ZERO;
-        }
+        p if p > 0 => vec![table.pid_of(p).ok_or(Errno::ESRCH)?],
         0 => table.group_members(pgid),
         -1 => table
             .groups
@@ -169,64 +163,57 @@ pub fn sys_kill(t: &mut Task, a: &SyscallArgs) -> SysResult {
             .collect(),
         p => table.group_members(-p),
     };
-    let mut result = Err(Errno::ESRCH);
-    for p in targets {
-        match may_signal(t, &table, p, p, sig) {
-            Ok(()) => {
-                table.send_to_group(p, info)?;
-                result = SysRet::ZERO;
-            }
-            // kill(-1) skips what it may not signal; a group send
-            // reports EPERM only when no member took the signal.
-            Err(e) if result.is_err() && pid != -1 => result = Err(e),
-            Err(_) if result.is_err() => result = SysRet::ZERO,
-            Err(_) => {}
+    let targets: Vec<KillTarget> = pids
+        .iter()
+        .filter_map(|&p| KillTarget::of(&table, p, None))
+        .collect();
+    drop(table);
+    if targets.is_empty() {
+        return Err(Errno::ESRCH);
+    }
+    // Linux: one process gives its error; a group succeeds when any member
+    // took the signal; `-1` passes over the processes it may not signal.
+    let mut allowed = Vec::with_capacity(targets.len());
+    let mut denied = None;
+    for tgt in &targets {
+        match kill_perm::check(t, tgt, sig) {
+            Ok(()) => allowed.push(tgt.pid),
+            Err(e) => denied = Some(e),
         }
     }
-    result
+    if allowed.is_empty() {
+        return match denied {
+            Some(e) if pid != -1 => Err(e),
+            _ => SysRet::ZERO,
+        };
+    }
+    let table = k.table();
+    for p in allowed {
+        table.send_to_group(p, info)?;
+    }
+    SysRet::ZERO
 }
 
-/// Linux's `check_kill_permission`: the caller may signal its own
-/// process, a process whose real or saved user id is the caller's real or
-/// effective one, any process with `CAP_KILL` (effective uid 0 here), and
-/// any process of its session with `SIGCONT`; otherwise `EPERM`. `tid` is
-/// the thread whose credentials count (a process's leader, or the thread
-/// of a thread-directed send); a target whose credentials are gone (an
-/// exited leader) is taken as signallable, as zombies accept signals.
-fn may_signal(t: &Task, table: &TaskTable, pid: i32, tid: i32, sig: i32) -> Result<(), Errno> {
-    let me = &t.creds;
-    if pid == t.pid() || me.is_privileged() {
-        return Ok(());
-    }
-    let Some(view) = t.kernel().task_view(tid) else {
-        return Ok(());
-    };
-    if me.may_signal(&view.snapshot().creds) {
-        return Ok(());
-    }
-    if sig == SIGCONT {
-        let my_sid = t.tg().sid;
-        let same_session = table
-            .groups
-            .get(&pid)
-            .is_some_and(|g| g.tg.lock().map_or_else(|p| p.into_inner().sid, |g| g.sid) == my_sid);
-        if same_session {
-            return Ok(());
-        }
-    }
-    Err(Errno::EPERM)
+/// `EPERM` unless `t` may signal process `pid` (or its thread `tid`);
+/// `ESRCH` when there is no such process.
+fn check_target(t: &Task, pid: i32, tid: Option<i32>, sig: i32) -> Result<(), Errno> {
+    let k = t.kernel().clone();
+    let target = KillTarget::of(&k.table(), pid, tid).ok_or(Errno::ESRCH)?;
+    kill_perm::check(t, &target, sig)
 }
 
 fn send_thread(t: &mut Task, tgid: Option<i32>, tid: i32, info: siginfo_t) -> SysResult {
     let k = t.kernel().clone();
-    let table = k.table();
-    let h = table.tasks.get(&tid).ok_or(Errno::ESRCH)?;
-    let pid = h.tg_pid();
-    if tgid.is_some_and(|g| g != pid) {
-        return Err(Errno::ESRCH);
-    }
-    may_signal(t, &table, pid, tid, info.si_signo)?;
-    if !table.send_to_thread(tid, info)? {
+    let pid = {
+        let table = k.table();
+        let h = table.tasks.get(&tid).ok_or(Errno::ESRCH)?;
+        if tgid.is_some_and(|g| g != h.tg_pid()) {
+            return Err(Errno::ESRCH);
+        }
+        h.tg_pid()
+    };
+    check_target(t, pid, Some(tid), info.si_signo)?;
+    if !k.table().send_to_thread(tid, info)? {
         return Err(Errno::EAGAIN);
     }
     SysRet::ZERO
@@ -280,10 +267,9 @@ pub fn sys_rt_sigqueueinfo(t: &mut Task, a: &SyscallArgs) -> SysResult {
     let (pid, sig) = (a.i32(0), a.i32(1));
     let info = user_info(t, a, 2, sig, pid)?;
     let k = t.kernel().clone();
-    let table = k.table();
-    let p = table.pid_of(pid).ok_or(Errno::ESRCH)?;
-    may_signal(t, &table, p, p, sig)?;
-    if !table.send_to_group(p, info)? {
+    let p = k.table().pid_of(pid).ok_or(Errno::ESRCH)?;
+    check_target(t, p, None, sig)?;
+    if !k.table().send_to_group(p, info)? {
         return Err(Errno::EAGAIN);
     }
     SysRet::ZERO

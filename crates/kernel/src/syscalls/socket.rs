@@ -89,7 +89,7 @@ pub fn sys_socketpair(t: &mut Task, a: &SyscallArgs) -> SysResult {
 /// The socket behind `fd`: `EBADF`, or `ENOTSOCK` for another file.
 fn socket(t: &Task, fd: i32) -> Result<Arc<FileDescription>, Errno> {
     let f = t.file(fd)?;
-    if as_unix(&f).is_none() {
+    if as_unix(&f).is_none() && crate::inet::as_inet(&f).is_none() {
         return Err(Errno::ENOTSOCK);
     }
     Ok(f)
@@ -102,13 +102,16 @@ fn unix(f: &FileDescription) -> Result<&UnixSocket, Errno> {
 /// `shutdown(2)`.
 pub fn sys_shutdown(t: &mut Task, a: &SyscallArgs) -> SysResult {
     let f = socket(t, a.fd(0))?;
+    if crate::inet::as_inet(&f).is_some() {
+        return super::inet::shutdown(t, a, &f);
+    }
     unix(&f)?.shutdown(a.i32(1))?;
     SysRet::ZERO
 }
 
 /// Whether an `EAGAIN` should wait: a blocking descriptor without
 /// `MSG_DONTWAIT`.
-fn blocking(f: &FileDescription, flags: u32) -> bool {
+pub(super) fn blocking(f: &FileDescription, flags: u32) -> bool {
     !f.status_flags().contains(OpenFlags::O_NONBLOCK) && flags & MsgFlags::MSG_DONTWAIT.bits() == 0
 }
 
@@ -135,13 +138,36 @@ fn send(
 ) -> Result<u64, Errno> {
     let s = unix(f)?;
     let total: u64 = iovs.iter().map(|v| v.len).sum();
-    let data = if s.kind() == Kind::Stream {
-        None
-    } else {
-        if total > QUEUE_CAPACITY as u64 {
-            return Err(Errno::EMSGSIZE);
+    let message = s.kind() != Kind::Stream;
+    if message && total > QUEUE_CAPACITY as u64 {
+        return Err(Errno::EMSGSIZE);
+    }
+    send_all(t, f, iovs, message, flags, |chunk| {
+        let r = s.send(chunk, rights.clone());
+        if r.is_ok() {
+            rights = None;
         }
+        r
+    })
+}
+
+/// Sends the bytes of `iovs` through `push`, which takes what fits: a
+/// message (`whole`) goes in one piece, a stream in chunks until all is
+/// sent, waiting for room unless non-blocking (a stream returns what it
+/// sent when interrupted). `EPIPE` posts `SIGPIPE` unless `MSG_NOSIGNAL`.
+pub(super) fn send_all(
+    t: &mut Task,
+    f: &FileDescription,
+    iovs: &[IoVec],
+    whole: bool,
+    flags: u32,
+    mut push: impl FnMut(&[u8]) -> Result<usize, Errno>,
+) -> Result<u64, Errno> {
+    let total: u64 = iovs.iter().map(|v| v.len).sum();
+    let data = if whole {
         Some(gather(t, iovs, 0, total as usize)?)
+    } else {
+        None
     };
     let mut done = 0u64;
     loop {
@@ -149,7 +175,7 @@ fn send(
             Some(d) => d.clone(),
             None => gather(t, iovs, done, (total - done).min(CHUNK as u64) as usize)?,
         };
-        let r = match s.send(&chunk, rights.clone()) {
+        let r = match push(&chunk) {
             Err(Errno::EAGAIN) if blocking(f, flags) => match t.wait_file(f, POLLOUT) {
                 Ok(()) => continue,
                 Err(e) => Err(e),
@@ -158,9 +184,8 @@ fn send(
         };
         match r {
             Ok(n) => {
-                rights = None;
                 done += n as u64;
-                if data.is_some() || done >= total {
+                if whole || done >= total {
                     return Ok(done);
                 }
             }
@@ -197,7 +222,7 @@ fn gather(t: &mut Task, iovs: &[IoVec], mut skip: u64, len: usize) -> Result<Vec
 }
 
 /// Copies `data` across the iovecs.
-fn scatter(t: &mut Task, iovs: &[IoVec], data: &[u8]) -> Result<(), Errno> {
+pub(super) fn scatter(t: &mut Task, iovs: &[IoVec], data: &[u8]) -> Result<(), Errno> {
     let mut at = 0usize;
     for v in iovs {
         if at >= data.len() {
@@ -237,16 +262,8 @@ fn recv(t: &mut Task, f: &FileDescription, iovs: &[IoVec], flags: u32) -> Result
     };
     loop {
         let at = got.copied;
-        let r = match s.recv(&mut buf[at..], peek) {
-            Err(Errno::EAGAIN) if blocking(f, flags) && (at == 0 || waitall) => {
-                match t.wait_file(f, POLLIN) {
-                    Ok(()) => continue,
-                    Err(_) if at > 0 => break,
-                    Err(e) => return Err(e),
-                }
-            }
-            Err(_) if at > 0 => break,
-            r => r?,
+        let Some(r) = recv_step(t, f, flags, at, waitall, || s.recv(&mut buf[at..], peek))? else {
+            break;
         };
         got.copied += r.len;
         got.len = got.copied as u64;
@@ -266,9 +283,39 @@ fn recv(t: &mut Task, f: &FileDescription, iovs: &[IoVec], flags: u32) -> Result
     Ok(got)
 }
 
+/// One receive of a loop that has `at` bytes so far: waits for data
+/// unless non-blocking (or done, without `waitall`), retrying `pull` on
+/// `EAGAIN`. `None` ends the loop with what was received; an error with
+/// nothing received is the call's.
+pub(super) fn recv_step<R>(
+    t: &mut Task,
+    f: &FileDescription,
+    flags: u32,
+    at: usize,
+    waitall: bool,
+    mut pull: impl FnMut() -> Result<R, Errno>,
+) -> Result<Option<R>, Errno> {
+    loop {
+        match pull() {
+            Err(Errno::EAGAIN) if blocking(f, flags) && (at == 0 || waitall) => {
+                match t.wait_file(f, POLLIN) {
+                    Ok(()) => continue,
+                    Err(_) if at > 0 => return Ok(None),
+                    Err(e) => return Err(e),
+                }
+            }
+            Err(_) if at > 0 => return Ok(None),
+            r => return r.map(Some),
+        }
+    }
+}
+
 /// `sendto(2)`.
 pub fn sys_sendto(t: &mut Task, a: &SyscallArgs) -> SysResult {
     let f = socket(t, a.fd(0))?;
+    if crate::inet::as_inet(&f).is_some() {
+        return super::inet::sendto(t, a, &f);
+    }
     check_dest(unix(&f)?, if a.u64(4) == 0 { 0 } else { a.u64(5) })?;
     let iov = [UserSlice::new(a.u64(1), a.u64(2).min(MAX_RW_COUNT))];
     send(t, &f, &iov, None, a.u32(3)).map(SysRet::Value)
@@ -289,6 +336,9 @@ fn no_address(t: &mut Task, lenp: UserPtr<u32>) -> Result<(), Errno> {
 /// `recvfrom(2)`: the sender of a pair is unnamed (address length 0).
 pub fn sys_recvfrom(t: &mut Task, a: &SyscallArgs) -> SysResult {
     let f = socket(t, a.fd(0))?;
+    if crate::inet::as_inet(&f).is_some() {
+        return super::inet::recvfrom(t, a, &f);
+    }
     let iov = [UserSlice::new(a.u64(1), a.u64(2).min(MAX_RW_COUNT))];
     let got = recv(t, &f, &iov, a.u32(3))?;
     if a.u64(4) != 0 {
@@ -327,6 +377,9 @@ fn rights_in(t: &mut Task, m: &msghdr) -> Result<Option<Rights>, Errno> {
 /// `sendmsg(2)`: data from the iovecs, descriptors from `SCM_RIGHTS`.
 pub fn sys_sendmsg(t: &mut Task, a: &SyscallArgs) -> SysResult {
     let f = socket(t, a.fd(0))?;
+    if crate::inet::as_inet(&f).is_some() {
+        return super::inet::sendmsg(t, a, &f);
+    }
     let m = a.ptr::<msghdr>(1).read(t.mem())?;
     check_dest(
         unix(&f)?,
@@ -389,6 +442,9 @@ fn rights_out(t: &mut Task, m: &msghdr, rights: Rights, flags: u32) -> Result<(u
 /// (`MSG_CMSG_CLOEXEC` sets close-on-exec on them).
 pub fn sys_recvmsg(t: &mut Task, a: &SyscallArgs) -> SysResult {
     let f = socket(t, a.fd(0))?;
+    if crate::inet::as_inet(&f).is_some() {
+        return super::inet::recvmsg(t, a, &f);
+    }
     let mp = a.ptr::<msghdr>(1);
     let mut m = mp.read(t.mem())?;
     let iovs = copy_in_iovecs(t.mem(), m.msg_iov, m.msg_iovlen)?;
@@ -416,6 +472,9 @@ pub fn sys_recvmsg(t: &mut Task, a: &SyscallArgs) -> SysResult {
 /// The value is cut to the caller's length, which is written back.
 pub fn sys_getsockopt(t: &mut Task, a: &SyscallArgs) -> SysResult {
     let f = socket(t, a.fd(0))?;
+    if crate::inet::as_inet(&f).is_some() {
+        return super::inet::getsockopt(t, a, &f);
+    }
     let s = unix(&f)?;
     let (level, name) = (a.i32(1), a.i32(2));
     if level != SOL_SOCKET {
@@ -439,6 +498,12 @@ pub fn sys_getsockopt(t: &mut Task, a: &SyscallArgs) -> SysResult {
         }
         _ => return Err(Errno::ENOPROTOOPT),
     };
+    put_optval(t, a, &v)
+}
+
+/// Writes a `getsockopt` value cut to the caller's length (argument 4),
+/// and the length written back.
+pub(super) fn put_optval(t: &mut Task, a: &SyscallArgs, v: &[u8]) -> SysResult {
     let lenp = a.ptr::<i32>(4);
     let len = lenp.read(t.mem())?;
     if len < 0 {
@@ -456,6 +521,9 @@ pub fn sys_getsockopt(t: &mut Task, a: &SyscallArgs) -> SysResult {
 /// shorter than an `int` `EINVAL`.
 pub fn sys_setsockopt(t: &mut Task, a: &SyscallArgs) -> SysResult {
     let f = socket(t, a.fd(0))?;
+    if crate::inet::as_inet(&f).is_some() {
+        return super::inet::setsockopt(t, a, &f);
+    }
     let s = unix(&f)?;
     let (level, name, optlen) = (a.i32(1), a.i32(2), a.i32(4));
     if level != SOL_SOCKET {
@@ -491,10 +559,18 @@ fn unnamed(t: &mut Task, a: &SyscallArgs) -> SysResult {
 
 /// `getsockname(2)`: ends of a pair are unnamed.
 pub fn sys_getsockname(t: &mut Task, a: &SyscallArgs) -> SysResult {
+    let f = socket(t, a.fd(0))?;
+    if crate::inet::as_inet(&f).is_some() {
+        return super::inet::getsockname(t, a, &f);
+    }
     unnamed(t, a)
 }
 
 /// `getpeername(2)`: the peer of a pair is unnamed too.
 pub fn sys_getpeername(t: &mut Task, a: &SyscallArgs) -> SysResult {
+    let f = socket(t, a.fd(0))?;
+    if crate::inet::as_inet(&f).is_some() {
+        return super::inet::getpeername(t, a, &f);
+    }
     unnamed(t, a)
 }

@@ -60,7 +60,8 @@ fn clock(id: i32) -> Result<Clock, Errno> {
     })
 }
 
-fn to_ts(d: Duration) -> timespec {
+/// A duration as a `timespec`.
+pub(super) fn to_ts(d: Duration) -> timespec {
     timespec {
         tv_sec: d.as_secs() as i64,
         tv_nsec: i64::from(d.subsec_nanos()),

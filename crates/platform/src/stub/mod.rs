@@ -10,9 +10,9 @@
 //! injecting `clone(CLONE_THREAD ..)` into its leader; they start untraced in
 //! the park loop, ready for a tracer to seize.
 //!
-//! Tear-down: dropping a [`StubProcess`] kills it and reaps every thread; a
-//! dying Sentry takes its stubs with it (parent-death signal, and
-//! `PTRACE_O_EXITKILL` on the leaders).
+//! Tear-down: dropping a [`StubProcess`] kills it and reaps every thread,
+//! within a bound ([`reap`]); a dying Sentry takes its stubs with it
+//! (parent-death signal, and `PTRACE_O_EXITKILL` on the leaders).
 
 pub mod code;
 pub mod factory;
@@ -21,6 +21,7 @@ pub mod inject;
 pub mod layout;
 pub mod locality;
 pub mod mappings;
+pub mod reap;
 pub mod region;
 
 use std::sync::Mutex;
@@ -113,8 +114,7 @@ fn spawn_on_factory(keep_fd: i32) -> Result<StubProcess> {
     })?;
     // From here on the child exists: kill it on every error path.
     let fail = |e: Error| {
-        let _ = sys::kill(pid, libc::SIGKILL);
-        let _ = sys::waitpid(pid);
+        reap::kill_and_reap(pid, &[]);
         e
     };
     match sys::waitpid(pid).map_err(|source| {
@@ -158,30 +158,13 @@ fn spawn_on_factory(keep_fd: i32) -> Result<StubProcess> {
 
 impl Drop for StubProcess {
     fn drop(&mut self) {
-        let _ = sys::kill(self.pid, libc::SIGKILL);
         // Traced threads stay zombies until their tracer's thread group
         // reaps them, and the leader can only be reaped after them.
         let threads = match self.threads.lock() {
             Ok(mut t) => std::mem::take(&mut *t),
             Err(p) => std::mem::take(&mut *p.into_inner()),
         };
-        for tid in threads {
-            reap(tid);
-        }
-        reap(self.pid);
-    }
-}
-
-/// Waits until `tid` has exited (or is not ours to wait for).
-fn reap(tid: i32) {
-    loop {
-        match sys::waitpid(tid) {
-            Ok(WaitStatus::Stopped { .. }) => {
-                // A stop that raced with SIGKILL: let it go on dying.
-                let _ = ptrace::cont(tid, 0);
-            }
-            Ok(_) | Err(_) => return,
-        }
+        reap::kill_and_reap(self.pid, &threads);
     }
 }
 

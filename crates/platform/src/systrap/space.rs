@@ -385,15 +385,7 @@ impl Drop for SystrapAddressSpace {
 }
 
 fn kill_and_reap(pid: i32) {
-    let _ = sys::kill(pid, libc::SIGKILL);
-    loop {
-        match sys::waitpid(pid) {
-            Ok(WaitStatus::Stopped { .. }) => {
-                let _ = ptrace::cont(pid, 0);
-            }
-            Ok(_) | Err(_) => return,
-        }
-    }
+    crate::stub::reap::kill_and_reap(pid, &[]);
 }
 
 /// Forks the stub (on the factory thread, which becomes the leader's

@@ -1,0 +1,299 @@
+//! A process's POSIX timers (`timer_create(2)` and friends).
+//!
+//! Each timer runs on the host-thread engine of [`crate::itimer`] and, at
+//! expiry, queues its signal (`SI_TIMER`) to the process or one of its
+//! threads. While that signal is still queued, further expirations only
+//! count as overruns; dequeuing it hands the count to `si_overrun` and to
+//! `timer_getoverrun`, as Linux does. Timers are not inherited by `fork`
+//! and are deleted by `execve` and at exit.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use abi::signal::{siginfo_t, SI_TIMER};
+
+use crate::itimer::RealTimer;
+use crate::kernel::Kernel;
+
+/// `DELAYTIMER_MAX`: the largest overrun count reported.
+const DELAYTIMER_MAX: u64 = i32::MAX as u64;
+
+/// Whom a timer notifies at expiry.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Notify {
+    /// Nobody (`SIGEV_NONE`): the timer is only read with `timer_gettime`.
+    None,
+    /// Signal `signo` to the process `pid` (`SIGEV_SIGNAL`).
+    Group {
+        /// The signal.
+        signo: i32,
+        /// The process.
+        pid: i32,
+    },
+    /// Signal `signo` to thread `tid` (`SIGEV_THREAD_ID`).
+    Thread {
+        /// The signal.
+        signo: i32,
+        /// The thread.
+        tid: i32,
+    },
+}
+
+/// Overrun bookkeeping of one timer's signal.
+#[derive(Debug, Default)]
+struct SignalState {
+    /// Whether the timer's signal is queued and not yet dequeued.
+    queued: bool,
+    /// Expirations since the queued signal, beyond the one it reports.
+    overrun: u64,
+    /// The overrun the last dequeued signal reported (`timer_getoverrun`).
+    last: i32,
+}
+
+/// One POSIX timer.
+#[derive(Debug)]
+pub struct PosixTimer {
+    /// Its id (`si_timerid`, what `timer_create` returned).
+    pub id: i32,
+    /// The clock it measures (`CLOCK_REALTIME`, `CLOCK_MONOTONIC` or
+    /// `CLOCK_BOOTTIME`).
+    pub clock: i32,
+    /// Whom it notifies.
+    pub notify: Notify,
+    /// The `sigval` its signals carry.
+    pub value: u64,
+    clock_timer: Arc<RealTimer>,
+    sig: Mutex<SignalState>,
+}
+
+impl PosixTimer {
+    fn sig(&self) -> MutexGuard<'_, SignalState> {
+        match self.sig.lock() {
+            Ok(g) => g,
+            Err(p) => p.into_inner(),
+        }
+    }
+
+    /// The time left and the interval (`timer_gettime`); zero disarmed.
+    pub fn get(&self) -> (Duration, Duration) {
+        self.clock_timer.get()
+    }
+
+    /// The overrun of the last delivered expiry signal.
+    pub fn overrun(&self) -> i32 {
+        self.sig().last
+    }
+
+    /// Arms the timer to expire at `deadline` (`None` disarms) and then
+    /// every `interval`; returns the old setting as [`PosixTimer::get`].
+    pub fn set(
+        self: &Arc<Self>,
+        kernel: &Arc<Kernel>,
+        deadline: Option<Instant>,
+        interval: Duration,
+    ) -> (Duration, Duration) {
+        let weak = Arc::downgrade(self);
+        let name = format!("posix-timer-{}", self.id);
+        self.clock_timer
+            .arm(kernel, name, deadline, interval, move |k, n| {
+                weak.upgrade().is_some_and(|t| t.expire(k, n))
+            })
+    }
+
+    /// `n` expirations: queue the signal, or count overruns while the last
+    /// one is still queued. `false` when the target is gone.
+    fn expire(&self, k: &Kernel, n: u64) -> bool {
+        let (signo, to) = match self.notify {
+            Notify::None => return true,
+            Notify::Group { signo, pid } => (signo, Err(pid)),
+            Notify::Thread { signo, tid } => (signo, Ok(tid)),
+        };
+        {
+            let mut s = self.sig();
+            if s.queued {
+                s.overrun = s.overrun.saturating_add(n);
+                return true;
+            }
+            s.queued = true;
+            s.overrun = n - 1;
+        }
+        let info = siginfo_t::new_timer(signo, self.id, 0, self.value);
+        let table = k.table();
+        let sent = match to {
+            Err(pid) => table.send_to_group(pid, info),
+            Ok(tid) => table.send_to_thread(tid, info),
+        };
+        match sent {
+            Ok(true) => true,
+            Ok(false) => {
+                self.sig().queued = false;
+                true
+            }
+            Err(_) => false,
+        }
+    }
+
+    /// The timer's signal was dequeued: it reports the overrun so far.
+    fn delivered(&self) -> i32 {
+        let mut s = self.sig();
+        s.queued = false;
+        s.last = s.overrun.min(DELAYTIMER_MAX) as i32;
+        s.overrun = 0;
+        s.last
+    }
+
+    /// Stops the timer for good.
+    fn cancel(&self) {
+        self.clock_timer.cancel();
+    }
+}
+
+/// A process's POSIX timers by id.
+#[derive(Debug, Default)]
+pub struct PosixTimers {
+    inner: Mutex<Timers>,
+}
+
+#[derive(Debug, Default)]
+struct Timers {
+    by_id: BTreeMap<i32, Arc<PosixTimer>>,
+    next: i32,
+}
+
+impl PosixTimers {
+    fn lock(&self) -> MutexGuard<'_, Timers> {
+        match self.inner.lock() {
+            Ok(g) => g,
+            Err(p) => p.into_inner(),
+        }
+    }
+
+    /// Creates a disarmed timer on `clock` with the lowest unused id from
+    /// a counter that only grows (as Linux's); `None` when the process
+    /// already has `max` timers (`EAGAIN`).
+    pub fn create(
+        &self,
+        clock: i32,
+        notify: Notify,
+        value: Option<u64>,
+        max: usize,
+    ) -> Option<Arc<PosixTimer>> {
+        let mut g = self.lock();
+        if g.by_id.len() >= max {
+            return None;
+        }
+        let mut id = g.next;
+        while g.by_id.contains_key(&id) {
+            id = id.checked_add(1).unwrap_or(0);
+        }
+        g.next = id.checked_add(1).unwrap_or(0);
+        let t = Arc::new(PosixTimer {
+            id,
+            clock,
+            notify,
+            value: value.unwrap_or(id as u32 as u64),
+            clock_timer: Arc::default(),
+            sig: Mutex::default(),
+        });
+        g.by_id.insert(id, t.clone());
+        Some(t)
+    }
+
+    /// The timer `id`, if it exists.
+    pub fn get(&self, id: i32) -> Option<Arc<PosixTimer>> {
+        self.lock().by_id.get(&id).cloned()
+    }
+
+    /// Deletes timer `id`; `false` if there is none.
+    pub fn delete(&self, id: i32) -> bool {
+        let t = self.lock().by_id.remove(&id);
+        t.inspect(|t| t.cancel()).is_some()
+    }
+
+    /// Deletes every timer (`execve`, exit).
+    pub fn clear(&self) {
+        let all = std::mem::take(&mut self.lock().by_id);
+        for t in all.values() {
+            t.cancel();
+        }
+    }
+
+    /// A dequeued signal: if it is a live timer's expiry, fills in its
+    /// overrun count.
+    pub fn on_dequeue(&self, info: &mut siginfo_t) {
+        if info.si_code != SI_TIMER {
+            return;
+        }
+        let id = info._sifields[0] as u32 as i32;
+        if let Some(t) = self.get(id) {
+            let overrun = t.delivered();
+            *info = siginfo_t::new_timer(info.si_signo, id, overrun, t.value);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn timers() -> PosixTimers {
+        PosixTimers::default()
+    }
+
+    #[test]
+    fn ids_count_up_and_are_not_reused_at_once() {
+        let ts = timers();
+        let a = ts.create(1, Notify::None, None, 8).map(|t| t.id);
+        let b = ts.create(1, Notify::None, None, 8).map(|t| t.id);
+        assert_eq!((a, b), (Some(0), Some(1)));
+        assert!(ts.delete(0));
+        assert!(!ts.delete(0));
+        assert_eq!(ts.create(1, Notify::None, None, 8).map(|t| t.id), Some(2));
+    }
+
+    #[test]
+    fn limit_is_enforced() {
+        let ts = timers();
+        assert!(ts.create(0, Notify::None, None, 1).is_some());
+        assert!(ts.create(0, Notify::None, None, 1).is_none());
+        ts.clear();
+        assert!(ts.create(0, Notify::None, None, 1).is_some());
+    }
+
+    #[test]
+    fn default_value_is_the_id() {
+        let ts = timers();
+        let t = ts.create(0, Notify::None, None, 4);
+        assert_eq!(t.map(|t| t.value), Some(0));
+        let t = ts.create(0, Notify::None, Some(77), 4);
+        assert_eq!(t.map(|t| t.value), Some(77));
+    }
+
+    #[test]
+    fn overruns_accumulate_while_queued() {
+        let ts = timers();
+        let Some(t) = ts.create(0, Notify::None, None, 4) else {
+            panic!("create failed");
+        };
+        {
+            let mut s = t.sig();
+            s.queued = true;
+            s.overrun = 2;
+        }
+        let mut info = siginfo_t::new_timer(34, t.id, 0, 0);
+        ts.on_dequeue(&mut info);
+        assert_eq!(t.overrun(), 2);
+        assert_eq!(info._sifields[0], u64::from(t.id as u32) | (2u64 << 32));
+        assert!(!t.sig().queued);
+    }
+
+    #[test]
+    fn other_signals_pass_through() {
+        let ts = timers();
+        let mut info = siginfo_t::new_kill(10, 0, 1, 0);
+        let before = info;
+        ts.on_dequeue(&mut info);
+        assert_eq!(info, before);
+    }
+}
