@@ -172,6 +172,8 @@ pub struct GetArgs<'a, T> {
 #[derive(Debug)]
 pub struct Registry<T> {
     inner: Mutex<Table<T>>,
+    /// The most live objects (`msgmni`, `SEMMNI`); `ENOSPC` beyond.
+    max: usize,
 }
 
 #[derive(Debug)]
@@ -182,16 +184,23 @@ struct Table<T> {
 
 impl<T> Default for Registry<T> {
     fn default() -> Self {
+        Registry::with_max(MAX_OBJECTS)
+    }
+}
+
+impl<T> Registry<T> {
+    /// A registry holding at most `max` objects (capped at `IPCMNI`), so a
+    /// guest cannot make the Sentry keep an unbounded number.
+    pub fn with_max(max: usize) -> Self {
         Registry {
             inner: Mutex::new(Table {
                 by_index: BTreeMap::new(),
                 seq: 0,
             }),
+            max: max.min(MAX_OBJECTS),
         }
     }
-}
 
-impl<T> Registry<T> {
     fn table(&self) -> MutexGuard<'_, Table<T>> {
         match self.inner.lock() {
             Ok(g) => g,
@@ -225,10 +234,13 @@ impl<T> Registry<T> {
                 return Err(Errno::ENOENT);
             }
         }
-        let data = (a.make)()?;
+        if t.by_index.len() >= self.max {
+            return Err(Errno::ENOSPC);
+        }
         let index = (0..MAX_OBJECTS as u32)
             .find(|i| !t.by_index.contains_key(i))
             .ok_or(Errno::ENOSPC)?;
+        let data = (a.make)()?;
         let seq = t.seq;
         t.seq = if seq >= SEQ_MAX { 0 } else { seq + 1 };
         let perm = Perm {
@@ -340,6 +352,23 @@ mod tests {
         assert_ne!(again, id);
         assert_eq!(r.lookup(again).map(|o| o.id), Ok(again));
         assert_eq!(r.lookup(-1).map(|o| o.id), Err(Errno::EINVAL));
+    }
+
+    #[test]
+    fn the_object_limit_is_enospc() {
+        let r = Registry::<u32>::with_max(2);
+        let c = creds(0);
+        assert!(get(&r, IPC_PRIVATE, 0o600, &c, 1).is_ok());
+        let Ok(id) = get(&r, IPC_PRIVATE, 0o600, &c, 1) else {
+            panic!("get failed");
+        };
+        assert_eq!(get(&r, IPC_PRIVATE, 0o600, &c, 1), Err(Errno::ENOSPC));
+        assert_eq!(get(&r, 9, IPC_CREAT | 0o600, &c, 1), Err(Errno::ENOSPC));
+        let Ok(o) = r.lookup(id) else {
+            panic!("lookup failed")
+        };
+        r.remove(&o);
+        assert!(get(&r, IPC_PRIVATE, 0o600, &c, 1).is_ok());
     }
 
     #[test]
