@@ -13,15 +13,14 @@
 //! waits (or fails with `EAGAIN`) as on a full queue.
 
 use std::collections::VecDeque;
-use std::sync::atomic::{AtomicU64, Ordering};
 
 use abi::Errno;
 use vfs::waitq::{WaitQueue, EVENTS_ALL};
 
 use super::{SysResult, SysRet, SyscallArgs};
 use crate::ipc::{
-    now_secs, GetArgs, Locked, Registry, IPC_64, IPC_NOWAIT, IPC_RMID, IPC_SET, IPC_STAT, MAY_READ,
-    MAY_WRITE,
+    now_secs, GetArgs, Locked, Pool, Registry, IPC_64, IPC_NOWAIT, IPC_RMID, IPC_SET, IPC_STAT,
+    MAY_READ, MAY_WRITE,
 };
 use crate::task::Task;
 use crate::usermem::UserSlice;
@@ -73,7 +72,7 @@ pub struct MsgQueue {
 pub struct MsgRegistry {
     queues: Registry<MsgQueue>,
     /// Charged bytes of every queued message, at most [`MSGPOOL`].
-    used: AtomicU64,
+    used: Pool,
     /// Senders waiting for [`MsgRegistry::used`] to fall.
     freed: WaitQueue,
 }
@@ -82,7 +81,7 @@ impl Default for MsgRegistry {
     fn default() -> Self {
         MsgRegistry {
             queues: Registry::with_max(MSGMNI),
-            used: AtomicU64::new(0),
+            used: Pool::new(MSGPOOL),
             freed: WaitQueue::new(),
         }
     }
@@ -101,12 +100,7 @@ impl MsgRegistry {
         if !q.fits(len) {
             return Err(m);
         }
-        let charged = self
-            .used
-            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |u| {
-                u.checked_add(cost(len)).filter(|&v| v <= MSGPOOL)
-            });
-        if charged.is_err() {
+        if !self.used.charge(cost(len)) {
             return Err(m);
         }
         q.bytes += len;
@@ -132,7 +126,7 @@ impl MsgRegistry {
 
     fn release(&self, charged: u64) {
         if charged > 0 {
-            self.used.fetch_sub(charged, Ordering::SeqCst);
+            self.used.release(charged);
             self.freed.notify(EVENTS_ALL);
         }
     }
@@ -432,7 +426,7 @@ mod tests {
             drop(l);
             queues.push(obj);
         }
-        let used = k.used.load(Ordering::SeqCst);
+        let used = k.used.used();
         assert!(used <= MSGPOOL, "{used} charged");
         assert!(used > MSGPOOL - cost(MSGMAX), "{used} charged");
         assert!(refused >= queues.len() / 2 - 1, "{refused} queues refused");
@@ -448,7 +442,7 @@ mod tests {
             k.queues.remove(o);
             k.drain(&mut o.lock().data);
         }
-        assert_eq!(k.used.load(Ordering::SeqCst), 0);
+        assert_eq!(k.used.used(), 0);
         assert!(queues.iter().all(|o| o.lock().data.msgs.is_empty()));
         assert!(k.enqueue(&mut MsgQueue::new(), big(2)).is_ok());
     }
