@@ -7,7 +7,6 @@
 //! object does not name its successor.
 
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use abi::Errno;
@@ -297,43 +296,6 @@ impl<T> Registry<T> {
     }
 }
 
-/// A sandbox-wide budget (semaphores, queued message bytes, undo slots):
-/// what the objects of one kind may pin of the Sentry's memory together.
-#[derive(Debug)]
-pub struct Pool {
-    used: AtomicU64,
-    max: u64,
-}
-
-impl Pool {
-    /// An empty pool of `max` units.
-    pub const fn new(max: u64) -> Self {
-        Pool {
-            used: AtomicU64::new(0),
-            max,
-        }
-    }
-
-    /// Takes `n` units if that stays within the budget.
-    pub fn charge(&self, n: u64) -> bool {
-        self.used
-            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |u| {
-                u.checked_add(n).filter(|&v| v <= self.max)
-            })
-            .is_ok()
-    }
-
-    /// Gives back `n` units taken by [`Pool::charge`].
-    pub fn release(&self, n: u64) {
-        self.used.fetch_sub(n, Ordering::SeqCst);
-    }
-
-    /// The units in use.
-    pub fn used(&self) -> u64 {
-        self.used.load(Ordering::SeqCst)
-    }
-}
-
 /// The current `CLOCK_REALTIME` second (`*_otime`, `*_ctime`).
 pub fn now_secs() -> i64 {
     crate::clock::gettime(rustix::time::ClockId::Realtime).tv_sec
@@ -407,17 +369,6 @@ mod tests {
         };
         r.remove(&o);
         assert!(get(&r, IPC_PRIVATE, 0o600, &c, 1).is_ok());
-    }
-
-    #[test]
-    fn pools_stop_at_their_budget() {
-        let p = Pool::new(10);
-        assert!(p.charge(6));
-        assert!(!p.charge(5));
-        assert!(!p.charge(u64::MAX));
-        assert!(p.charge(4));
-        p.release(6);
-        assert_eq!(p.used(), 4);
     }
 
     #[test]

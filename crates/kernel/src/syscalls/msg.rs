@@ -18,9 +18,10 @@ use abi::Errno;
 use vfs::waitq::{WaitQueue, EVENTS_ALL};
 
 use super::{SysResult, SysRet, SyscallArgs};
+use crate::budget::Pool;
 use crate::ipc::{
-    now_secs, GetArgs, Locked, Pool, Registry, IPC_64, IPC_NOWAIT, IPC_RMID, IPC_SET, IPC_STAT,
-    MAY_READ, MAY_WRITE,
+    now_secs, GetArgs, Locked, Registry, IPC_64, IPC_NOWAIT, IPC_RMID, IPC_SET, IPC_STAT, MAY_READ,
+    MAY_WRITE,
 };
 use crate::task::Task;
 use crate::usermem::UserSlice;

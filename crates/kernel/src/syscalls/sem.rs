@@ -17,9 +17,10 @@ use abi::Errno;
 use vfs::waitq::EVENTS_ALL;
 
 use super::{SysResult, SysRet, SyscallArgs};
+use crate::budget::Pool;
 use crate::ipc::{
-    now_secs, GetArgs, Locked, Object, Pool, Registry, IPC_64, IPC_NOWAIT, IPC_RMID, IPC_SET,
-    IPC_STAT, MAY_READ, MAY_WRITE,
+    now_secs, GetArgs, Locked, Object, Registry, IPC_64, IPC_NOWAIT, IPC_RMID, IPC_SET, IPC_STAT,
+    MAY_READ, MAY_WRITE,
 };
 use crate::task::Task;
 use crate::usermem::{UserPtr, UserSlice};
