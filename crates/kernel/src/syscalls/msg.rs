@@ -27,7 +27,7 @@ use crate::task::Task;
 use crate::usermem::UserSlice;
 
 /// `MSGMAX`: the largest message.
-const MSGMAX: u64 = 8192;
+pub const MSGMAX: u64 = 8192;
 /// `MSGMNB`: a new queue's byte limit, the most an unprivileged owner may
 /// set.
 pub const MSGMNB: u64 = 16_384;
