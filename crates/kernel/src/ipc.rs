@@ -6,7 +6,7 @@
 //! number that grows with every creation so a stale id of a removed
 //! object does not name its successor.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use abi::Errno;
@@ -179,7 +179,26 @@ pub struct Registry<T> {
 #[derive(Debug)]
 struct Table<T> {
     by_index: BTreeMap<u32, Arc<Object<T>>>,
+    /// Indices below `fresh` that are free again, so the lowest free index
+    /// is found in logarithmic time however many objects exist.
+    free: BTreeSet<u32>,
+    /// The lowest index never used.
+    fresh: u32,
     seq: u32,
+}
+
+impl<T> Table<T> {
+    /// Takes the lowest free index.
+    fn take_index(&mut self) -> Option<u32> {
+        if let Some(i) = self.free.pop_first() {
+            return Some(i);
+        }
+        let i = self.fresh;
+        (i < MAX_OBJECTS as u32).then(|| {
+            self.fresh += 1;
+            i
+        })
+    }
 }
 
 impl<T> Default for Registry<T> {
@@ -195,6 +214,8 @@ impl<T> Registry<T> {
         Registry {
             inner: Mutex::new(Table {
                 by_index: BTreeMap::new(),
+                free: BTreeSet::new(),
+                fresh: 0,
                 seq: 0,
             }),
             max: max.min(MAX_OBJECTS),
@@ -237,10 +258,14 @@ impl<T> Registry<T> {
         if t.by_index.len() >= self.max {
             return Err(Errno::ENOSPC);
         }
-        let index = (0..MAX_OBJECTS as u32)
-            .find(|i| !t.by_index.contains_key(i))
-            .ok_or(Errno::ENOSPC)?;
-        let data = (a.make)()?;
+        let index = t.take_index().ok_or(Errno::ENOSPC)?;
+        let data = match (a.make)() {
+            Ok(d) => d,
+            Err(e) => {
+                t.free.insert(index);
+                return Err(e);
+            }
+        };
         let seq = t.seq;
         t.seq = if seq >= SEQ_MAX { 0 } else { seq + 1 };
         let perm = Perm {
@@ -290,7 +315,11 @@ impl<T> Registry<T> {
     /// `IPC_RMID`: drops the object; its waiters wake to `EIDRM`.
     pub fn remove(&self, o: &Object<T>) {
         let index = o.id as u32 & (MAX_OBJECTS as u32 - 1);
-        self.table().by_index.remove(&index);
+        let mut t = self.table();
+        if t.by_index.remove(&index).is_some() {
+            t.free.insert(index);
+        }
+        drop(t);
         o.lock().removed = true;
         o.queue.notify(u32::MAX);
     }
@@ -368,7 +397,9 @@ mod tests {
             panic!("lookup failed")
         };
         r.remove(&o);
-        assert!(get(&r, IPC_PRIVATE, 0o600, &c, 1).is_ok());
+        let again = get(&r, IPC_PRIVATE, 0o600, &c, 1);
+        assert_eq!(again.map(|id| id & 0x7fff), Ok(1));
+        assert_eq!(get(&r, IPC_PRIVATE, 0o600, &c, 1), Err(Errno::ENOSPC));
     }
 
     #[test]
