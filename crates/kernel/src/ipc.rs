@@ -179,6 +179,8 @@ pub struct Registry<T> {
 #[derive(Debug)]
 struct Table<T> {
     by_index: BTreeMap<u32, Arc<Object<T>>>,
+    /// The index of the live object under each key but `IPC_PRIVATE`.
+    by_key: BTreeMap<i32, u32>,
     /// Indices below `fresh` that are free again, so the lowest free index
     /// is found in logarithmic time however many objects exist.
     free: BTreeSet<u32>,
@@ -214,6 +216,7 @@ impl<T> Registry<T> {
         Registry {
             inner: Mutex::new(Table {
                 by_index: BTreeMap::new(),
+                by_key: BTreeMap::new(),
                 free: BTreeSet::new(),
                 fresh: 0,
                 seq: 0,
@@ -235,12 +238,9 @@ impl<T> Registry<T> {
         let mut t = self.table();
         if a.key != IPC_PRIVATE {
             let found = t
-                .by_index
-                .values()
-                .find(|o| {
-                    let l = o.lock();
-                    l.perm.key == a.key && !l.removed
-                })
+                .by_key
+                .get(&a.key)
+                .and_then(|i| t.by_index.get(i))
                 .cloned();
             if let Some(o) = found {
                 if a.flags & IPC_CREAT != 0 && a.flags & IPC_EXCL != 0 {
@@ -288,6 +288,9 @@ impl<T> Registry<T> {
             queue: WaitQueue::new(),
         };
         t.by_index.insert(index, Arc::new(obj));
+        if a.key != IPC_PRIVATE {
+            t.by_key.insert(a.key, index);
+        }
         Ok(id)
     }
 
@@ -315,9 +318,14 @@ impl<T> Registry<T> {
     /// `IPC_RMID`: drops the object; its waiters wake to `EIDRM`.
     pub fn remove(&self, o: &Object<T>) {
         let index = o.id as u32 & (MAX_OBJECTS as u32 - 1);
+        let key = o.lock().perm.key;
         let mut t = self.table();
-        if t.by_index.remove(&index).is_some() {
+        if t.by_index.get(&index).is_some_and(|x| x.id == o.id) {
+            t.by_index.remove(&index);
             t.free.insert(index);
+            if key != IPC_PRIVATE && t.by_key.get(&key) == Some(&index) {
+                t.by_key.remove(&key);
+            }
         }
         drop(t);
         o.lock().removed = true;
@@ -399,7 +407,26 @@ mod tests {
         r.remove(&o);
         let again = get(&r, IPC_PRIVATE, 0o600, &c, 1);
         assert_eq!(again.map(|id| id & 0x7fff), Ok(1));
+        r.remove(&o);
+        assert!(r.lookup(again.unwrap_or(-1)).is_ok());
         assert_eq!(get(&r, IPC_PRIVATE, 0o600, &c, 1), Err(Errno::ENOSPC));
+    }
+
+    #[test]
+    fn removed_keys_are_free() {
+        let r = Registry::<u32>::default();
+        let c = creds(0);
+        let Ok(id) = get(&r, 42, IPC_CREAT | 0o600, &c, 1) else {
+            panic!("get failed");
+        };
+        let Ok(o) = r.lookup(id) else {
+            panic!("lookup failed")
+        };
+        r.remove(&o);
+        assert_eq!(get(&r, 42, 0o600, &c, 1), Err(Errno::ENOENT));
+        let again = get(&r, 42, IPC_CREAT | 0o600, &c, 1);
+        assert!(again.is_ok_and(|a| a != id));
+        assert_eq!(get(&r, 42, 0o600, &c, 1), again);
     }
 
     #[test]
