@@ -67,6 +67,14 @@ pub enum SysFile {
     KernelVersion,
     /// `sys/kernel/pid_max`.
     PidMax,
+    /// `sys/kernel/msgmax`.
+    MsgMax,
+    /// `sys/kernel/msgmnb`.
+    MsgMnb,
+    /// `sys/kernel/msgmni`.
+    MsgMni,
+    /// `sys/kernel/sem`.
+    Sem,
     /// `sys/kernel/ngroups_max`.
     NgroupsMax,
     /// `sys/kernel/cap_last_cap`.
@@ -165,6 +173,9 @@ fn sys_entries(d: SysDir) -> &'static [(&'static str, Node)] {
         SysDir::Kernel => &[
             ("cap_last_cap", Node::Sys(SysFile::CapLastCap)),
             ("hostname", Node::Sys(SysFile::Hostname)),
+            ("msgmax", Node::Sys(SysFile::MsgMax)),
+            ("msgmnb", Node::Sys(SysFile::MsgMnb)),
+            ("msgmni", Node::Sys(SysFile::MsgMni)),
             ("ngroups_max", Node::Sys(SysFile::NgroupsMax)),
             ("osrelease", Node::Sys(SysFile::Osrelease)),
             ("ostype", Node::Sys(SysFile::Ostype)),
@@ -172,6 +183,7 @@ fn sys_entries(d: SysDir) -> &'static [(&'static str, Node)] {
             ("overflowuid", Node::Sys(SysFile::OverflowUid)),
             ("pid_max", Node::Sys(SysFile::PidMax)),
             ("random", Node::SysDir(SysDir::Random)),
+            ("sem", Node::Sys(SysFile::Sem)),
             ("version", Node::Sys(SysFile::KernelVersion)),
         ],
         SysDir::Random => &[
@@ -384,6 +396,13 @@ impl ProcInode {
                 format::uuid_v4(b)
             }
             SysFile::PidMax => num(s.sysctl().pid_max),
+            SysFile::MsgMax => num(s.sysctl().msgmax),
+            SysFile::MsgMnb => num(s.sysctl().msgmnb),
+            SysFile::MsgMni => num(s.sysctl().msgmni),
+            SysFile::Sem => {
+                let [msl, mns, opm, mni] = s.sysctl().sem;
+                format::line(format!("{msl}\t{mns}\t{opm}\t{mni}").as_bytes())
+            }
             SysFile::NgroupsMax => num(s.sysctl().ngroups_max),
             SysFile::CapLastCap => num(s.sysctl().cap_last_cap),
             SysFile::OverflowUid => num(s.sysctl().overflowuid),

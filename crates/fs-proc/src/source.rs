@@ -434,6 +434,14 @@ pub struct KernelNames {
 pub struct Sysctl {
     /// `kernel/pid_max`.
     pub pid_max: u64,
+    /// `kernel/msgmax`: the largest System V message.
+    pub msgmax: u64,
+    /// `kernel/msgmnb`: a new message queue's byte limit.
+    pub msgmnb: u64,
+    /// `kernel/msgmni`: the most message queues.
+    pub msgmni: u64,
+    /// `kernel/sem`: `SEMMSL`, `SEMMNS`, `SEMOPM` and `SEMMNI`.
+    pub sem: [u64; 4],
     /// `kernel/ngroups_max`.
     pub ngroups_max: u64,
     /// `kernel/cap_last_cap`.
@@ -458,6 +466,10 @@ impl Default for Sysctl {
     fn default() -> Sysctl {
         Sysctl {
             pid_max: 32768,
+            msgmax: 8192,
+            msgmnb: 16384,
+            msgmni: 32000,
+            sem: [32000, 1_024_000_000, 500, 32000],
             ngroups_max: 65536,
             cap_last_cap: 40,
             overflowuid: 65534,

@@ -6,7 +6,7 @@
 //! number that grows with every creation so a stale id of a removed
 //! object does not name its successor.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use abi::Errno;
@@ -172,26 +172,59 @@ pub struct GetArgs<'a, T> {
 #[derive(Debug)]
 pub struct Registry<T> {
     inner: Mutex<Table<T>>,
+    /// The most live objects (`msgmni`, `SEMMNI`); `ENOSPC` beyond.
+    max: usize,
 }
 
 #[derive(Debug)]
 struct Table<T> {
     by_index: BTreeMap<u32, Arc<Object<T>>>,
+    /// The index of the live object under each key but `IPC_PRIVATE`.
+    by_key: BTreeMap<i32, u32>,
+    /// Indices below `fresh` that are free again, so the lowest free index
+    /// is found in logarithmic time however many objects exist.
+    free: BTreeSet<u32>,
+    /// The lowest index never used.
+    fresh: u32,
     seq: u32,
+}
+
+impl<T> Table<T> {
+    /// Takes the lowest free index.
+    fn take_index(&mut self) -> Option<u32> {
+        if let Some(i) = self.free.pop_first() {
+            return Some(i);
+        }
+        let i = self.fresh;
+        (i < MAX_OBJECTS as u32).then(|| {
+            self.fresh += 1;
+            i
+        })
+    }
 }
 
 impl<T> Default for Registry<T> {
     fn default() -> Self {
-        Registry {
-            inner: Mutex::new(Table {
-                by_index: BTreeMap::new(),
-                seq: 0,
-            }),
-        }
+        Registry::with_max(MAX_OBJECTS)
     }
 }
 
 impl<T> Registry<T> {
+    /// A registry holding at most `max` objects (capped at `IPCMNI`), so a
+    /// guest cannot make the Sentry keep an unbounded number.
+    pub fn with_max(max: usize) -> Self {
+        Registry {
+            inner: Mutex::new(Table {
+                by_index: BTreeMap::new(),
+                by_key: BTreeMap::new(),
+                free: BTreeSet::new(),
+                fresh: 0,
+                seq: 0,
+            }),
+            max: max.min(MAX_OBJECTS),
+        }
+    }
+
     fn table(&self) -> MutexGuard<'_, Table<T>> {
         match self.inner.lock() {
             Ok(g) => g,
@@ -205,12 +238,9 @@ impl<T> Registry<T> {
         let mut t = self.table();
         if a.key != IPC_PRIVATE {
             let found = t
-                .by_index
-                .values()
-                .find(|o| {
-                    let l = o.lock();
-                    l.perm.key == a.key && !l.removed
-                })
+                .by_key
+                .get(&a.key)
+                .and_then(|i| t.by_index.get(i))
                 .cloned();
             if let Some(o) = found {
                 if a.flags & IPC_CREAT != 0 && a.flags & IPC_EXCL != 0 {
@@ -225,10 +255,17 @@ impl<T> Registry<T> {
                 return Err(Errno::ENOENT);
             }
         }
-        let data = (a.make)()?;
-        let index = (0..MAX_OBJECTS as u32)
-            .find(|i| !t.by_index.contains_key(i))
-            .ok_or(Errno::ENOSPC)?;
+        if t.by_index.len() >= self.max {
+            return Err(Errno::ENOSPC);
+        }
+        let index = t.take_index().ok_or(Errno::ENOSPC)?;
+        let data = match (a.make)() {
+            Ok(d) => d,
+            Err(e) => {
+                t.free.insert(index);
+                return Err(e);
+            }
+        };
         let seq = t.seq;
         t.seq = if seq >= SEQ_MAX { 0 } else { seq + 1 };
         let perm = Perm {
@@ -251,6 +288,9 @@ impl<T> Registry<T> {
             queue: WaitQueue::new(),
         };
         t.by_index.insert(index, Arc::new(obj));
+        if a.key != IPC_PRIVATE {
+            t.by_key.insert(a.key, index);
+        }
         Ok(id)
     }
 
@@ -278,7 +318,16 @@ impl<T> Registry<T> {
     /// `IPC_RMID`: drops the object; its waiters wake to `EIDRM`.
     pub fn remove(&self, o: &Object<T>) {
         let index = o.id as u32 & (MAX_OBJECTS as u32 - 1);
-        self.table().by_index.remove(&index);
+        let key = o.lock().perm.key;
+        let mut t = self.table();
+        if t.by_index.get(&index).is_some_and(|x| x.id == o.id) {
+            t.by_index.remove(&index);
+            t.free.insert(index);
+            if key != IPC_PRIVATE && t.by_key.get(&key) == Some(&index) {
+                t.by_key.remove(&key);
+            }
+        }
+        drop(t);
         o.lock().removed = true;
         o.queue.notify(u32::MAX);
     }
@@ -340,6 +389,44 @@ mod tests {
         assert_ne!(again, id);
         assert_eq!(r.lookup(again).map(|o| o.id), Ok(again));
         assert_eq!(r.lookup(-1).map(|o| o.id), Err(Errno::EINVAL));
+    }
+
+    #[test]
+    fn the_object_limit_is_enospc() {
+        let r = Registry::<u32>::with_max(2);
+        let c = creds(0);
+        assert!(get(&r, IPC_PRIVATE, 0o600, &c, 1).is_ok());
+        let Ok(id) = get(&r, IPC_PRIVATE, 0o600, &c, 1) else {
+            panic!("get failed");
+        };
+        assert_eq!(get(&r, IPC_PRIVATE, 0o600, &c, 1), Err(Errno::ENOSPC));
+        assert_eq!(get(&r, 9, IPC_CREAT | 0o600, &c, 1), Err(Errno::ENOSPC));
+        let Ok(o) = r.lookup(id) else {
+            panic!("lookup failed")
+        };
+        r.remove(&o);
+        let again = get(&r, IPC_PRIVATE, 0o600, &c, 1);
+        assert_eq!(again.map(|id| id & 0x7fff), Ok(1));
+        r.remove(&o);
+        assert!(r.lookup(again.unwrap_or(-1)).is_ok());
+        assert_eq!(get(&r, IPC_PRIVATE, 0o600, &c, 1), Err(Errno::ENOSPC));
+    }
+
+    #[test]
+    fn removed_keys_are_free() {
+        let r = Registry::<u32>::default();
+        let c = creds(0);
+        let Ok(id) = get(&r, 42, IPC_CREAT | 0o600, &c, 1) else {
+            panic!("get failed");
+        };
+        let Ok(o) = r.lookup(id) else {
+            panic!("lookup failed")
+        };
+        r.remove(&o);
+        assert_eq!(get(&r, 42, 0o600, &c, 1), Err(Errno::ENOENT));
+        let again = get(&r, 42, IPC_CREAT | 0o600, &c, 1);
+        assert!(again.is_ok_and(|a| a != id));
+        assert_eq!(get(&r, 42, 0o600, &c, 1), again);
     }
 
     #[test]

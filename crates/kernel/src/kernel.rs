@@ -116,6 +116,8 @@ pub struct Kernel {
     pub(crate) sems: crate::syscalls::sem::SemRegistry,
     /// System V message queues.
     pub(crate) msgs: crate::syscalls::msg::MsgRegistry,
+    /// POSIX timers of every process (each armed one has a host thread).
+    pub(crate) timer_budget: Arc<crate::budget::Pool>,
 }
 
 impl core::fmt::Debug for Kernel {
@@ -163,6 +165,7 @@ impl Kernel {
             locks: crate::locks::LockTable::default(),
             sems: Default::default(),
             msgs: Default::default(),
+            timer_budget: Arc::new(crate::budget::Pool::new(crate::posix_timer::SANDBOX_TIMERS)),
         })
     }
 

@@ -19,6 +19,7 @@
 #![deny(missing_docs)]
 
 pub mod anon;
+pub mod budget;
 pub mod clock;
 pub mod clone;
 pub mod creds;

@@ -5,7 +5,9 @@
 //! threads. While that signal is still queued, further expirations only
 //! count as overruns; dequeuing it hands the count to `si_overrun` and to
 //! `timer_getoverrun`, as Linux does. Timers are not inherited by `fork`
-//! and are deleted by `execve` and at exit.
+//! and are deleted by `execve` and at exit. Besides the per-process limit,
+//! every timer holds a [`Charge`] of the sandbox-wide [`SANDBOX_TIMERS`],
+//! since an armed timer costs a host thread.
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -13,8 +15,12 @@ use std::time::{Duration, Instant};
 
 use abi::signal::{siginfo_t, SI_TIMER};
 
+use crate::budget::Charge;
 use crate::itimer::RealTimer;
 use crate::kernel::Kernel;
+
+/// The most POSIX timers every process of the sandbox together may have.
+pub const SANDBOX_TIMERS: u64 = 4096;
 
 /// `DELAYTIMER_MAX`: the largest overrun count reported.
 const DELAYTIMER_MAX: u64 = i32::MAX as u64;
@@ -65,6 +71,8 @@ pub struct PosixTimer {
     pub value: u64,
     clock_timer: Arc<RealTimer>,
     sig: Mutex<SignalState>,
+    /// Its share of [`SANDBOX_TIMERS`], given back when it is dropped.
+    _charge: Charge,
 }
 
 impl PosixTimer {
@@ -170,14 +178,15 @@ impl PosixTimers {
     }
 
     /// Creates a disarmed timer on `clock` with the lowest unused id from
-    /// a counter that only grows (as Linux's); `None` when the process
-    /// already has `max` timers (`EAGAIN`).
+    /// a counter that only grows (as Linux's), holding `charge`; `None`
+    /// when the process already has `max` timers (`EAGAIN`).
     pub fn create(
         &self,
         clock: i32,
         notify: Notify,
         value: Option<u64>,
         max: usize,
+        charge: Charge,
     ) -> Option<Arc<PosixTimer>> {
         let mut g = self.lock();
         if g.by_id.len() >= max {
@@ -195,6 +204,7 @@ impl PosixTimers {
             value: value.unwrap_or(id as u32 as u64),
             clock_timer: Arc::default(),
             sig: Mutex::default(),
+            _charge: charge,
         });
         g.by_id.insert(id, t.clone());
         Some(t)
@@ -241,39 +251,67 @@ mod tests {
         PosixTimers::default()
     }
 
+    fn charge() -> Charge {
+        let Some(c) = Charge::take(&Arc::new(crate::budget::Pool::new(1))) else {
+            panic!("an empty pool refused");
+        };
+        c
+    }
+
+    #[test]
+    fn every_process_shares_the_sandbox_budget() {
+        let pool = Arc::new(crate::budget::Pool::new(2));
+        let (a, b) = (timers(), timers());
+        let make = |ts: &PosixTimers| {
+            Charge::take(&pool).and_then(|c| ts.create(0, Notify::None, None, 8, c))
+        };
+        assert!(make(&a).is_some());
+        assert!(make(&b).is_some());
+        assert!(make(&a).is_none());
+        assert!(make(&b).is_none());
+        assert!(a.delete(0));
+        assert_eq!(pool.used(), 1);
+        assert!(make(&b).is_some());
+        b.clear();
+        assert_eq!(pool.used(), 0);
+    }
+
     #[test]
     fn ids_count_up_and_are_not_reused_at_once() {
         let ts = timers();
-        let a = ts.create(1, Notify::None, None, 8).map(|t| t.id);
-        let b = ts.create(1, Notify::None, None, 8).map(|t| t.id);
+        let a = ts.create(1, Notify::None, None, 8, charge()).map(|t| t.id);
+        let b = ts.create(1, Notify::None, None, 8, charge()).map(|t| t.id);
         assert_eq!((a, b), (Some(0), Some(1)));
         assert!(ts.delete(0));
         assert!(!ts.delete(0));
-        assert_eq!(ts.create(1, Notify::None, None, 8).map(|t| t.id), Some(2));
+        assert_eq!(
+            ts.create(1, Notify::None, None, 8, charge()).map(|t| t.id),
+            Some(2)
+        );
     }
 
     #[test]
     fn limit_is_enforced() {
         let ts = timers();
-        assert!(ts.create(0, Notify::None, None, 1).is_some());
-        assert!(ts.create(0, Notify::None, None, 1).is_none());
+        assert!(ts.create(0, Notify::None, None, 1, charge()).is_some());
+        assert!(ts.create(0, Notify::None, None, 1, charge()).is_none());
         ts.clear();
-        assert!(ts.create(0, Notify::None, None, 1).is_some());
+        assert!(ts.create(0, Notify::None, None, 1, charge()).is_some());
     }
 
     #[test]
     fn default_value_is_the_id() {
         let ts = timers();
-        let t = ts.create(0, Notify::None, None, 4);
+        let t = ts.create(0, Notify::None, None, 4, charge());
         assert_eq!(t.map(|t| t.value), Some(0));
-        let t = ts.create(0, Notify::None, Some(77), 4);
+        let t = ts.create(0, Notify::None, Some(77), 4, charge());
         assert_eq!(t.map(|t| t.value), Some(77));
     }
 
     #[test]
     fn overruns_accumulate_while_queued() {
         let ts = timers();
-        let Some(t) = ts.create(0, Notify::None, None, 4) else {
+        let Some(t) = ts.create(0, Notify::None, None, 4, charge()) else {
             panic!("create failed");
         };
         {

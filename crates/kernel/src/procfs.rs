@@ -17,6 +17,7 @@ use vfs::{FileDescription, Filesystem, PathRef};
 
 use crate::kernel::Kernel;
 use crate::limits::{NR_OPEN, RLIMIT_RSS, RLIM_NLIMITS};
+use crate::syscalls::{msg, sem};
 use crate::view::{current_tid, TaskView};
 
 /// `CAP_LAST_CAP` of the Linux version we report.
@@ -404,6 +405,15 @@ impl ProcSource for KernelProcSource {
         Sysctl {
             cap_last_cap: CAP_LAST_CAP,
             nr_open: NR_OPEN,
+            msgmax: msg::MSGMAX,
+            msgmnb: msg::MSGMNB,
+            msgmni: msg::MSGMNI as u64,
+            sem: [
+                sem::SEMMSL as u64,
+                sem::SEMMNS,
+                sem::SEMOPM,
+                sem::SEMMNI as u64,
+            ],
             ..Sysctl::default()
         }
     }
@@ -594,6 +604,43 @@ mod tests {
         k.unregister_view(5);
         assert_eq!(src.task(5), None);
         set_current(0);
+    }
+
+    #[test]
+    fn ipc_limits_are_the_enforced_ones_and_read_only() {
+        let (_k, vfs) = setup();
+        let at = |p: &[u8]| read(&vfs, p).map(|b| String::from_utf8_lossy(&b).into_owned());
+        assert_eq!(
+            at(b"/proc/sys/kernel/msgmax"),
+            Ok(format!("{}\n", msg::MSGMAX))
+        );
+        assert_eq!(
+            at(b"/proc/sys/kernel/msgmnb"),
+            Ok(format!("{}\n", msg::MSGMNB))
+        );
+        assert_eq!(
+            at(b"/proc/sys/kernel/msgmni"),
+            Ok(format!("{}\n", msg::MSGMNI))
+        );
+        let want = format!(
+            "{}\t{}\t{}\t{}\n",
+            sem::SEMMSL,
+            sem::SEMMNS,
+            sem::SEMOPM,
+            sem::SEMMNI
+        );
+        assert_eq!(at(b"/proc/sys/kernel/sem"), Ok(want));
+        let cred = vfs::Credentials::root();
+        let root = vfs.root();
+        let ctx = vfs::Context::new(&cred, &root);
+        let w = vfs.openat(
+            &ctx,
+            &root,
+            b"/proc/sys/kernel/msgmnb",
+            OpenFlags::O_WRONLY,
+            0,
+        );
+        assert!(w.is_err());
     }
 
     #[test]

@@ -15,6 +15,7 @@ use rustix::time::ClockId;
 
 use super::time::to_ts;
 use super::{SysResult, SysRet, SyscallArgs};
+use crate::budget::Charge;
 use crate::posix_timer::{Notify, PosixTimer};
 use crate::task::Task;
 
@@ -110,9 +111,10 @@ pub fn sys_timer_create(t: &mut Task, a: &SyscallArgs) -> SysResult {
         .get(crate::limits::RLIMIT_SIGPENDING)
         .rlim_cur
         .min(MAX_TIMERS) as usize;
+    let charge = Charge::take(&t.kernel().timer_budget).ok_or(Errno::EAGAIN)?;
     let timers = t.tg().posix_timers.clone();
     let timer = timers
-        .create(clock, notify, value, max)
+        .create(clock, notify, value, max, charge)
         .ok_or(Errno::EAGAIN)?;
     let idp = a.ptr::<i32>(2);
     if let Err(e) = idp.write(t.mem(), &timer.id) {

@@ -6,12 +6,18 @@
 //! signal (`EINTR`, never restarted, as Linux) or the set's removal
 //! (`EIDRM`). `SEM_UNDO` adjustments are kept per process and applied
 //! when it exits.
+//!
+//! What a guest can pin is bounded sandbox-wide as Linux's `kernel.sem`:
+//! [`SEMMNI`] sets, [`SEMMNS`] semaphores in all (`ENOSPC`), and the
+//! `SEM_UNDO` records of every process against [`UNDO_SLOTS`] (`ENOMEM`, as
+//! Linux when it cannot allocate one).
 
 use abi::time::timespec;
 use abi::Errno;
 use vfs::waitq::EVENTS_ALL;
 
 use super::{SysResult, SysRet, SyscallArgs};
+use crate::budget::Pool;
 use crate::ipc::{
     now_secs, GetArgs, Locked, Object, Registry, IPC_64, IPC_NOWAIT, IPC_RMID, IPC_SET, IPC_STAT,
     MAY_READ, MAY_WRITE,
@@ -20,9 +26,18 @@ use crate::task::Task;
 use crate::usermem::{UserPtr, UserSlice};
 
 /// `SEMMSL`: the most semaphores in a set.
-const SEMMSL: i32 = 32_000;
+pub const SEMMSL: i32 = 32_000;
+/// `SEMMNS`: the most semaphores in the sandbox.
+pub const SEMMNS: u64 = 1 << 18;
 /// `SEMOPM`: the most operations in one call.
-const SEMOPM: u64 = 500;
+pub const SEMOPM: u64 = 500;
+/// `SEMMNI`: the most sets in the sandbox (Linux's default).
+pub const SEMMNI: usize = 32_000;
+/// `SEM_UNDO` slots of every process and set together: a record costs its
+/// set's size plus [`UNDO_OVERHEAD`].
+pub const UNDO_SLOTS: u64 = 1 << 20;
+/// What an undo record costs beyond one slot a semaphore, in slots.
+const UNDO_OVERHEAD: u64 = 8;
 /// `SEMVMX`: the largest semaphore value.
 const SEMVMX: i32 = 32_767;
 /// `SEMAEM`: the largest `SEM_UNDO` adjustment.
@@ -59,8 +74,53 @@ pub struct SemSet {
     undo: std::collections::BTreeMap<i32, Vec<i32>>,
 }
 
-/// Every semaphore set of the kernel.
-pub type SemRegistry = Registry<SemSet>;
+/// Every semaphore set of the kernel and the sandbox-wide budgets.
+#[derive(Debug)]
+pub struct SemRegistry {
+    sets: Registry<SemSet>,
+    /// Semaphores of every set, at most [`SEMMNS`].
+    sems: Pool,
+    /// Undo slots of every set, at most [`UNDO_SLOTS`].
+    undo: Pool,
+}
+
+impl Default for SemRegistry {
+    fn default() -> Self {
+        SemRegistry {
+            sets: Registry::with_max(SEMMNI),
+            sems: Pool::new(SEMMNS),
+            undo: Pool::new(UNDO_SLOTS),
+        }
+    }
+}
+
+impl SemRegistry {
+    /// A new set of `nsems` semaphores, if the sandbox has room (`ENOSPC`).
+    fn new_set(&self, nsems: usize) -> Result<SemSet, Errno> {
+        if !self.sems.charge(nsems as u64) {
+            return Err(Errno::ENOSPC);
+        }
+        Ok(SemSet {
+            sems: vec![Sem::default(); nsems],
+            ctime: now_secs(),
+            ..SemSet::default()
+        })
+    }
+
+    /// Set `s` was removed: gives back its semaphores and undo records.
+    fn release(&self, s: &mut SemSet) {
+        let n = s.sems.len();
+        self.sems.release(n as u64);
+        for _ in std::mem::take(&mut s.undo) {
+            self.undo.release(undo_cost(n));
+        }
+    }
+}
+
+/// The undo slots a record for a set of `n` semaphores takes.
+fn undo_cost(n: usize) -> u64 {
+    n as u64 + UNDO_OVERHEAD
+}
 
 /// `struct sembuf`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -80,7 +140,8 @@ enum Try {
 
 impl SemSet {
     /// `perform_atomic_semop`: applies every operation or none.
-    fn apply(&mut self, ops: &[SemBuf], pid: i32) -> Result<Try, Errno> {
+    /// A new undo record is charged to `pool` (`ENOMEM` when it is spent).
+    fn apply(&mut self, ops: &[SemBuf], pid: i32, pool: &Pool) -> Result<Try, Errno> {
         let mut vals: Vec<i32> = self.sems.iter().map(|s| s.val).collect();
         let mut adj = self
             .undo
@@ -109,13 +170,17 @@ impl SemSet {
             }
             vals[n] = next;
         }
+        let undoes = ops.iter().any(|o| o.flg & SEM_UNDO != 0);
+        if undoes && !self.undo.contains_key(&pid) && !pool.charge(undo_cost(vals.len())) {
+            return Err(Errno::ENOMEM);
+        }
         for (s, v) in self.sems.iter_mut().zip(vals) {
             s.val = v;
         }
         for op in ops {
             self.sems[usize::from(op.num)].pid = pid;
         }
-        if ops.iter().any(|o| o.flg & SEM_UNDO != 0) {
+        if undoes {
             self.undo.insert(pid, adj);
         }
         self.otime = now_secs();
@@ -133,10 +198,11 @@ impl SemSet {
 
     /// Process `pid` exited: applies its adjustments, clamped to the
     /// valid range as Linux does. Whether anything changed.
-    fn exit(&mut self, pid: i32) -> bool {
+    fn exit(&mut self, pid: i32, pool: &Pool) -> bool {
         let Some(adj) = self.undo.remove(&pid) else {
             return false;
         };
+        pool.release(undo_cost(adj.len()));
         for (s, a) in self.sems.iter_mut().zip(adj) {
             if a != 0 {
                 s.val = (s.val + a).clamp(0, SEMVMX);
@@ -149,8 +215,8 @@ impl SemSet {
 
 /// Applies the `SEM_UNDO` adjustments of process `pid`, which exited.
 pub fn exit_undo(reg: &SemRegistry, pid: i32) {
-    for o in reg.all() {
-        if o.lock().data.exit(pid) {
+    for o in reg.sets.all() {
+        if o.lock().data.exit(pid, &reg.undo) {
             o.queue.notify(EVENTS_ALL);
         }
     }
@@ -163,15 +229,12 @@ pub fn sys_semget(t: &mut Task, a: &SyscallArgs) -> SysResult {
     if !(0..=SEMMSL).contains(&nsems) {
         return Err(Errno::EINVAL);
     }
+    let k = t.kernel().clone();
     let make = || {
         if nsems == 0 {
             return Err(Errno::EINVAL);
         }
-        Ok(SemSet {
-            sems: vec![Sem::default(); nsems as usize],
-            ctime: now_secs(),
-            ..SemSet::default()
-        })
+        k.sems.new_set(nsems as usize)
     };
     let fits = |s: &SemSet| {
         if nsems as usize > s.sems.len() {
@@ -181,7 +244,7 @@ pub fn sys_semget(t: &mut Task, a: &SyscallArgs) -> SysResult {
         }
     };
     let creds = t.creds.clone();
-    let id = t.kernel().sems.get(&GetArgs {
+    let id = k.sems.sets.get(&GetArgs {
         key,
         flags,
         creds: &creds,
@@ -229,7 +292,8 @@ fn do_semop(t: &mut Task, a: &SyscallArgs, tp: UserPtr<timespec>) -> SysResult {
     } else {
         Some(super::time::valid(&tp.read(t.mem())?)?)
     };
-    let obj = t.kernel().sems.lookup(id)?;
+    let k = t.kernel().clone();
+    let obj = k.sems.sets.lookup(id)?;
     let pid = t.pid();
     let deadline = timeout.map(super::time::deadline_after);
     {
@@ -254,7 +318,7 @@ fn do_semop(t: &mut Task, a: &SyscallArgs, tp: UserPtr<timespec>) -> SysResult {
         if l.removed {
             return Some(Err(Errno::EIDRM));
         }
-        match l.data.apply(&ops, pid) {
+        match l.data.apply(&ops, pid, &k.sems.undo) {
             Ok(Try::Done) => Some(Ok(())),
             Ok(Try::Blocks(i)) if ops[i].flg & IPC_NOWAIT as i16 != 0 => Some(Err(Errno::EAGAIN)),
             Ok(Try::Blocks(i)) => {
@@ -328,7 +392,7 @@ pub fn sys_semctl(t: &mut Task, a: &SyscallArgs) -> SysResult {
         return Err(Errno::EINVAL);
     }
     let k = t.kernel().clone();
-    let obj = k.sems.lookup(id)?;
+    let obj = k.sems.sets.lookup(id)?;
     match cmd {
         IPC_RMID | IPC_SET => {
             let set = if cmd == IPC_SET {
@@ -345,7 +409,8 @@ pub fn sys_semctl(t: &mut Task, a: &SyscallArgs) -> SysResult {
                 }
                 None => {
                     drop(l);
-                    k.sems.remove(&obj);
+                    k.sems.sets.remove(&obj);
+                    k.sems.release(&mut obj.lock().data);
                 }
             }
             SysRet::ZERO
@@ -447,6 +512,8 @@ mod tests {
         }
     }
 
+    static POOL: Pool = Pool::new(UNDO_SLOTS);
+
     fn op(num: u16, op: i16, flg: i16) -> SemBuf {
         SemBuf { num, op, flg }
     }
@@ -455,50 +522,100 @@ mod tests {
     fn operations_apply_all_or_nothing() {
         let mut s = set(&[1, 0]);
         assert_eq!(
-            s.apply(&[op(0, -1, 0), op(1, -1, 0)], 7),
+            s.apply(&[op(0, -1, 0), op(1, -1, 0)], 7, &POOL),
             Ok(Try::Blocks(1))
         );
         assert_eq!(s.sems[0].val, 1);
-        assert_eq!(s.apply(&[op(0, -1, 0), op(1, 2, 0)], 7), Ok(Try::Done));
+        assert_eq!(
+            s.apply(&[op(0, -1, 0), op(1, 2, 0)], 7, &POOL),
+            Ok(Try::Done)
+        );
         assert_eq!((s.sems[0].val, s.sems[1].val, s.sems[1].pid), (0, 2, 7));
     }
 
     #[test]
     fn wait_for_zero_and_range() {
         let mut s = set(&[1]);
-        assert_eq!(s.apply(&[op(0, 0, 0)], 1), Ok(Try::Blocks(0)));
-        assert_eq!(s.apply(&[op(0, i16::MAX, 0)], 1), Err(Errno::ERANGE));
-        assert_eq!(s.apply(&[op(0, -1, 0), op(0, 0, 0)], 1), Ok(Try::Done));
+        assert_eq!(s.apply(&[op(0, 0, 0)], 1, &POOL), Ok(Try::Blocks(0)));
+        assert_eq!(s.apply(&[op(0, i16::MAX, 0)], 1, &POOL), Err(Errno::ERANGE));
+        assert_eq!(
+            s.apply(&[op(0, -1, 0), op(0, 0, 0)], 1, &POOL),
+            Ok(Try::Done)
+        );
     }
 
     #[test]
     fn undo_reverts_at_exit() {
         let mut s = set(&[5]);
-        assert_eq!(s.apply(&[op(0, -2, SEM_UNDO)], 9), Ok(Try::Done));
-        assert_eq!(s.apply(&[op(0, 1, SEM_UNDO)], 9), Ok(Try::Done));
+        assert_eq!(s.apply(&[op(0, -2, SEM_UNDO)], 9, &POOL), Ok(Try::Done));
+        assert_eq!(s.apply(&[op(0, 1, SEM_UNDO)], 9, &POOL), Ok(Try::Done));
         assert_eq!(s.sems[0].val, 4);
-        assert!(s.exit(9));
+        assert!(s.exit(9, &POOL));
         assert_eq!(s.sems[0].val, 5);
-        assert!(!s.exit(9));
+        assert!(!s.exit(9, &POOL));
     }
 
     #[test]
     fn setval_voids_undo() {
         let mut s = set(&[5]);
-        assert_eq!(s.apply(&[op(0, -2, SEM_UNDO)], 9), Ok(Try::Done));
+        assert_eq!(s.apply(&[op(0, -2, SEM_UNDO)], 9, &POOL), Ok(Try::Done));
         s.sems[0].val = 1;
         s.forget_undo(0);
-        assert!(s.exit(9));
+        assert!(s.exit(9, &POOL));
         assert_eq!(s.sems[0].val, 1);
     }
 
     #[test]
     fn undo_clamps() {
         let mut s = set(&[3]);
-        assert_eq!(s.apply(&[op(0, 3, SEM_UNDO)], 2), Ok(Try::Done));
+        assert_eq!(s.apply(&[op(0, 3, SEM_UNDO)], 2, &POOL), Ok(Try::Done));
         s.sems[0].val = 1;
-        assert!(s.exit(2));
+        assert!(s.exit(2, &POOL));
         assert_eq!(s.sems[0].val, 0);
+    }
+
+    #[test]
+    fn sets_stop_at_semmns() {
+        let r = SemRegistry::default();
+        let per = SEMMSL as usize;
+        let mut sets = Vec::new();
+        let err = loop {
+            match r.new_set(per) {
+                Ok(s) => sets.push(s),
+                Err(e) => break e,
+            }
+        };
+        assert_eq!(err, Errno::ENOSPC);
+        assert_eq!(sets.len() as u64, SEMMNS / per as u64);
+        assert!(r.sems.used() <= SEMMNS);
+        let Some(mut last) = sets.pop() else {
+            panic!("no set made");
+        };
+        r.release(&mut last);
+        assert!(r.new_set(per).is_ok());
+    }
+
+    #[test]
+    fn undo_records_stop_at_their_budget() {
+        let pool = Pool::new(undo_cost(1));
+        let mut s = set(&[2]);
+        assert_eq!(s.apply(&[op(0, -1, SEM_UNDO)], 1, &pool), Ok(Try::Done));
+        assert_eq!(s.apply(&[op(0, -1, SEM_UNDO)], 1, &pool), Ok(Try::Done));
+        s.sems[0].val = 2;
+        assert_eq!(
+            s.apply(&[op(0, -1, SEM_UNDO)], 2, &pool),
+            Err(Errno::ENOMEM)
+        );
+        assert_eq!(s.sems[0].val, 2);
+        assert_eq!(s.apply(&[op(0, -1, 0)], 2, &pool), Ok(Try::Done));
+        assert!(s.exit(1, &pool));
+        assert_eq!(pool.used(), 0);
+        assert_eq!(s.apply(&[op(0, -1, SEM_UNDO)], 2, &pool), Ok(Try::Done));
+        let r = SemRegistry::default();
+        assert!(r.undo.charge(undo_cost(1)));
+        assert!(r.sems.charge(1));
+        r.release(&mut s);
+        assert_eq!((r.sems.used(), r.undo.used()), (0, 0));
     }
 
     #[test]
