@@ -288,6 +288,7 @@ pub fn task_main(mut t: Task) -> Result<ExitStatus, RunError> {
     let mut usage = t.times;
     usage.max_rss = usage.max_rss.max(t.mem.mm().resident_bytes());
     let view = t.hand_view_to_exit();
+    view.release_files();
     drop(t);
     let end = k.exit_notify(tid, &tg, status, &usage, &view);
     ran.map(|_| end.unwrap_or(status)).map_err(RunError::Sentry)

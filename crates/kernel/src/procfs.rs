@@ -171,8 +171,9 @@ impl ProcSource for KernelProcSource {
             .filter(|o| o.thread_group().pid == tgid)
             .count();
         let fd_size = v
-            .fds
-            .snapshot()
+            .files()
+            .map(|f| f.snapshot())
+            .unwrap_or_default()
             .last()
             .map_or(0, |(fd, _)| *fd)
             .saturating_add(1)
@@ -291,12 +292,18 @@ impl ProcSource for KernelProcSource {
 
     fn fds(&self, tid: Pid) -> Option<Vec<i32>> {
         let (_, v) = self.view(tid)?;
-        Some(v.fds.snapshot().into_iter().map(|(fd, _)| fd).collect())
+        Some(
+            v.files()?
+                .snapshot()
+                .into_iter()
+                .map(|(fd, _)| fd)
+                .collect(),
+        )
     }
 
     fn fd(&self, tid: Pid, fd: i32) -> Option<FdInfo> {
         let (k, v) = self.view(tid)?;
-        let entry = v.fds.entry(fd).ok()?;
+        let entry = v.files()?.entry(fd).ok()?;
         let root = self.caller_root(&k);
         fs_proc::fd_info(k.vfs(), &root, &entry.file, entry.cloexec, || {
             anon_name(&entry.file)

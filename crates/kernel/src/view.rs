@@ -94,8 +94,9 @@ pub struct TaskView {
     pub tid: i32,
     /// The thread group (pid, ppid, limits, signal dispositions, exit).
     pub tg: Arc<Mutex<ThreadGroup>>,
-    /// The descriptor table.
-    pub fds: Arc<FdTable<Arc<FileDescription>>>,
+    /// The descriptor table, until the thread exits
+    /// ([`TaskView::release_files`]).
+    fds: Mutex<Option<Arc<FdTable<Arc<FileDescription>>>>>,
     snapshot: Mutex<TaskSnapshot>,
     /// The thread has exited but, as its process's leader, stays visible
     /// (a zombie) while other threads of the process live.
@@ -113,10 +114,31 @@ impl TaskView {
         TaskView {
             tid,
             tg,
-            fds,
+            fds: Mutex::new(Some(fds)),
             snapshot: Mutex::new(snapshot),
             exited: AtomicBool::new(false),
         }
+    }
+
+    /// The descriptor table, or `None` once the thread has exited.
+    pub fn files(&self) -> Option<Arc<FdTable<Arc<FileDescription>>>> {
+        match self.fds.lock() {
+            Ok(g) => g.clone(),
+            Err(p) => p.into_inner().clone(),
+        }
+    }
+
+    /// Lets go of the descriptor table as the thread exits, so the last
+    /// thread using it closes its files before the exit is reported
+    /// (Linux's `exit_files` precedes `exit_notify`): a pipe's reader
+    /// then sees end-of-file, and the lone-reader deadlock check never
+    /// counts a writer that is already gone.
+    pub fn release_files(&self) {
+        let table = match self.fds.lock() {
+            Ok(mut g) => g.take(),
+            Err(p) => p.into_inner().take(),
+        };
+        drop(table);
     }
 
     /// Marks the thread exited (a zombie leader kept for `/proc`).

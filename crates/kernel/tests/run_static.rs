@@ -283,7 +283,8 @@ fn task_view_shows_exe_argv_and_maps_until_the_task_goes() {
     assert!(maps.contains("/bin/hello"), "{maps}");
     assert!(maps.contains("[stack]"), "{maps}");
     assert_eq!(
-        view.fds
+        view.files()
+            .expect("a live task's files")
             .snapshot()
             .iter()
             .map(|(fd, _)| *fd)
