@@ -67,10 +67,7 @@ fn build(args: &[String]) -> Result<std::path::PathBuf> {
         bail!("`build` takes no arguments (got `{a}`)");
     }
     util::cargo(&["build", "--release", "-p", "runsc"])?;
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(|| util::workspace_root().join("target"));
-    Ok(target.join("release/runsc"))
+    Ok(util::target_dir().join("release/runsc"))
 }
 
 /// `cargo xtask install`: builds and installs runsc as /usr/local/bin/runsc

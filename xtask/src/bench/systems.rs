@@ -53,17 +53,27 @@ pub fn applies(system: &System, case: &Case) -> Option<std::result::Result<(), S
 pub const UNAVAILABLE: &str = "not available: ";
 
 /// Every system present; what is missing is said in `notes`. `runsc` is
-/// our binary (default: the workspace's release build).
+/// our binary (default: a release build of this tree, made first).
 pub fn systems(runsc: Option<PathBuf>, out_dir: &Path, notes: &mut Vec<String>) -> Vec<System> {
     let mut v = vec![System {
         name: "native".into(),
         host_fs: true,
         ..System::default()
     }];
-    let ours = runsc.or_else(|| {
-        let p = util::workspace_root().join("target/release/runsc");
-        p.exists().then_some(p)
-    });
+    // Without --runsc, measure a fresh release build of this tree, never a
+    // stale binary left in the target directory.
+    let ours = match runsc {
+        Some(p) => Some(p),
+        None => match util::cargo(&["build", "--release", "--quiet", "-p", "runsc"]) {
+            Ok(()) => Some(util::target_dir().join("release/runsc")),
+            Err(e) => {
+                notes.push(format!(
+                    "building runsc failed, our systems are skipped: {e}"
+                ));
+                None
+            }
+        },
+    };
     match &ours {
         Some(p) => {
             for platform in ["systrap", "ptrace"] {
