@@ -153,7 +153,7 @@ impl RealTimer {
 
 /// How many expirations a timer `late` past its deadline has had: one,
 /// plus every whole `interval` since (a one-shot timer has one).
-fn expirations(late: Duration, interval: Duration) -> u64 {
+pub(crate) fn expirations(late: Duration, interval: Duration) -> u64 {
     match interval.as_nanos() {
         0 => 1,
         i => u64::try_from(late.as_nanos() / i).map_or(u64::MAX, |n| n.saturating_add(1)),
@@ -162,7 +162,7 @@ fn expirations(late: Duration, interval: Duration) -> u64 {
 
 /// `deadline` moved on by `n` periods of `interval` (far future on
 /// overflow).
-fn after_periods(deadline: Instant, interval: Duration, n: u64) -> Instant {
+pub(crate) fn after_periods(deadline: Instant, interval: Duration, n: u64) -> Instant {
     let ns = interval.as_nanos().saturating_mul(u128::from(n));
     let step = Duration::from_nanos(u64::try_from(ns).unwrap_or(u64::MAX));
     deadline

@@ -2,9 +2,11 @@
 //!
 //! Each timer runs on the host-thread engine of [`crate::itimer`] and, at
 //! expiry, queues its signal (`SI_TIMER`) to the process or one of its
-//! threads. While that signal is still queued, further expirations only
-//! count as overruns; dequeuing it hands the count to `si_overrun` and to
-//! `timer_getoverrun`, as Linux does. Timers are not inherited by `fork`
+//! threads. While that signal is still queued, further expirations queue
+//! nothing; dequeuing it reports as overrun the whole periods elapsed since
+//! the scheduled expiry it stands for (Linux's `posixtimer_rearm` and
+//! `hrtimer_forward`), in `si_overrun` and `timer_getoverrun`, so a late
+//! host wake-up does not lose overruns. Timers are not inherited by `fork`
 //! and are deleted by `execve` and at exit. Besides the per-process limit,
 //! every timer holds a [`Charge`] of the sandbox-wide [`SANDBOX_TIMERS`],
 //! since an armed timer costs a host thread.
@@ -16,7 +18,7 @@ use std::time::{Duration, Instant};
 use abi::signal::{siginfo_t, SI_TIMER};
 
 use crate::budget::Charge;
-use crate::itimer::RealTimer;
+use crate::itimer::{after_periods, expirations, RealTimer};
 use crate::kernel::Kernel;
 
 /// The most POSIX timers every process of the sandbox together may have.
@@ -46,15 +48,59 @@ pub enum Notify {
     },
 }
 
-/// Overrun bookkeeping of one timer's signal.
+/// Overrun bookkeeping of one timer's signal, on the scheduled expiry
+/// times rather than on when the host thread happened to wake.
 #[derive(Debug, Default)]
 struct SignalState {
     /// Whether the timer's signal is queued and not yet dequeued.
     queued: bool,
-    /// Expirations since the queued signal, beyond the one it reports.
-    overrun: u64,
+    /// The scheduled expiry the queued signal stands for (`None` while
+    /// none is queued, or when a re-arm made the queued one stale).
+    expiry: Option<Instant>,
+    /// The first scheduled expiry no signal has accounted for yet.
+    next: Option<Instant>,
+    /// The period (zero: one-shot).
+    interval: Duration,
     /// The overrun the last dequeued signal reported (`timer_getoverrun`).
     last: i32,
+}
+
+impl SignalState {
+    /// An expiry was seen at `now`: whether to queue a signal for it.
+    fn take_expiry(&mut self, now: Instant) -> bool {
+        let Some(next) = self.next.filter(|&n| n <= now) else {
+            return false;
+        };
+        if self.queued {
+            // A re-arm made the queued signal stale; it now stands for this one.
+            self.expiry.get_or_insert(next);
+            return false;
+        }
+        self.queued = true;
+        self.expiry = Some(next);
+        true
+    }
+
+    /// The signal was dequeued at `now`: its overrun is the whole periods
+    /// elapsed since its scheduled expiry, capped at `DELAYTIMER_MAX`;
+    /// the expiries so counted queue no further signal.
+    fn dequeue(&mut self, now: Instant) -> i32 {
+        self.queued = false;
+        let overrun = match self.expiry.take() {
+            Some(e) if !self.interval.is_zero() => {
+                let n = expirations(now.saturating_duration_since(e), self.interval);
+                self.next = Some(after_periods(e, self.interval, n));
+                n - 1
+            }
+            Some(_) => {
+                self.next = None;
+                0
+            }
+            None => 0,
+        };
+        self.last = overrun.min(DELAYTIMER_MAX) as i32;
+        self.last
+    }
 }
 
 /// One POSIX timer.
@@ -101,30 +147,31 @@ impl PosixTimer {
         deadline: Option<Instant>,
         interval: Duration,
     ) -> (Duration, Duration) {
+        {
+            let mut s = self.sig();
+            s.next = deadline;
+            s.interval = interval;
+            s.expiry = None;
+        }
         let weak = Arc::downgrade(self);
         let name = format!("posix-timer-{}", self.id);
         self.clock_timer
-            .arm(kernel, name, deadline, interval, move |k, n| {
-                weak.upgrade().is_some_and(|t| t.expire(k, n))
+            .arm(kernel, name, deadline, interval, move |k, _| {
+                weak.upgrade().is_some_and(|t| t.expire(k, Instant::now()))
             })
     }
 
-    /// `n` expirations: queue the signal, or count overruns while the last
-    /// one is still queued. `false` when the target is gone.
-    fn expire(&self, k: &Kernel, n: u64) -> bool {
+    /// The host thread saw expirations by `now`: queue the signal unless
+    /// one is queued or they were counted as overruns already. `false`
+    /// when the target is gone.
+    fn expire(&self, k: &Kernel, now: Instant) -> bool {
         let (signo, to) = match self.notify {
             Notify::None => return true,
             Notify::Group { signo, pid } => (signo, Err(pid)),
             Notify::Thread { signo, tid } => (signo, Ok(tid)),
         };
-        {
-            let mut s = self.sig();
-            if s.queued {
-                s.overrun = s.overrun.saturating_add(n);
-                return true;
-            }
-            s.queued = true;
-            s.overrun = n - 1;
+        if !self.sig().take_expiry(now) {
+            return true;
         }
         let info = siginfo_t::new_timer(signo, self.id, 0, self.value);
         let table = k.table();
@@ -135,7 +182,9 @@ impl PosixTimer {
         match sent {
             Ok(true) => true,
             Ok(false) => {
-                self.sig().queued = false;
+                let mut s = self.sig();
+                s.queued = false;
+                s.expiry = None;
                 true
             }
             Err(_) => false,
@@ -144,11 +193,7 @@ impl PosixTimer {
 
     /// The timer's signal was dequeued: it reports the overrun so far.
     fn delivered(&self) -> i32 {
-        let mut s = self.sig();
-        s.queued = false;
-        s.last = s.overrun.min(DELAYTIMER_MAX) as i32;
-        s.overrun = 0;
-        s.last
+        self.sig().dequeue(Instant::now())
     }
 
     /// Stops the timer for good.
@@ -317,13 +362,54 @@ mod tests {
         {
             let mut s = t.sig();
             s.queued = true;
-            s.overrun = 2;
+            s.expiry = Instant::now().checked_sub(Duration::from_secs(2));
+            s.interval = Duration::from_millis(900);
         }
         let mut info = siginfo_t::new_timer(34, t.id, 0, 0);
         ts.on_dequeue(&mut info);
         assert_eq!(t.overrun(), 2);
         assert_eq!(info._sifields[0], u64::from(t.id as u32) | (2u64 << 32));
         assert!(!t.sig().queued);
+    }
+
+    #[test]
+    fn late_wakeup_still_counts_scheduled_periods() {
+        let (t0, period) = (Instant::now(), Duration::from_millis(1));
+        let at = |p: u32, us: u64| t0 + period * p + Duration::from_micros(us);
+        let mut s = SignalState {
+            next: Some(t0),
+            interval: period,
+            ..SignalState::default()
+        };
+        // The host thread first wakes 30 periods late, once.
+        assert!(s.take_expiry(at(30, 400)));
+        assert!(!s.take_expiry(at(30, 500)));
+        assert_eq!(s.dequeue(at(30, 600)), 30);
+        // Expiries up to the dequeue were counted: no second signal.
+        assert!(!s.take_expiry(at(30, 700)));
+        // The next one queues a signal standing for its scheduled time.
+        assert!(s.take_expiry(at(31, 100)));
+        assert_eq!(s.expiry, Some(at(31, 0)));
+        assert_eq!(s.dequeue(at(31, 200)), 0);
+    }
+
+    #[test]
+    fn overrun_is_capped_and_one_shot_reports_none() {
+        let t0 = Instant::now();
+        let mut s = SignalState {
+            queued: true,
+            expiry: Some(t0),
+            interval: Duration::from_nanos(1),
+            ..SignalState::default()
+        };
+        assert_eq!(s.dequeue(t0 + Duration::from_secs(10)), i32::MAX);
+        let mut s = SignalState {
+            next: Some(t0),
+            ..SignalState::default()
+        };
+        assert!(s.take_expiry(t0 + Duration::from_secs(5)));
+        assert_eq!(s.dequeue(t0 + Duration::from_secs(9)), 0);
+        assert!(!s.take_expiry(t0 + Duration::from_secs(10)));
     }
 
     #[test]
