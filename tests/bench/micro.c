@@ -207,6 +207,8 @@ int main(int argc, char **argv) {
     for (long i = 0; i < n; i++) {
         if (!strcmp(c, "getpid")) {
             syscall(SYS_getpid);
+        } else if (!strcmp(c, "getpid_libc")) {
+            getpid();
         } else if (!strcmp(c, "openclose")) {
             int fd = open(path, O_RDONLY);
             if (fd < 0) { perror("open"); return 1; }

@@ -82,6 +82,20 @@ const TARGETS: &[Target] = &[
         max: 5.0,
     },
     Target {
+        issue: "Platform (patched site)",
+        case: "null syscall (glibc getpid)",
+        system: "runsc-systrap",
+        peer: Some("gvisor"),
+        max: 1.0 / 30.0,
+    },
+    Target {
+        issue: "Platform (stretch, patched site)",
+        case: "null syscall (glibc getpid)",
+        system: "runsc-systrap",
+        peer: Some("native"),
+        max: 5.0,
+    },
+    Target {
         issue: "Sentry MVP",
         case: "start-up: /bin/true",
         system: "runsc-systrap",

@@ -190,6 +190,7 @@ pub fn all(fx: &Fixtures, quick: bool) -> Vec<Case> {
     let (mib, net) = (Metric::MibPerSec, Needs::Network);
     vec![
         ns("null syscall (getpid)", "getpid", 40_000),
+        ns("null syscall (glibc getpid)", "getpid_libc", 40_000),
         ns("clock_gettime (glibc, vDSO)", "clock_gettime", 400_000),
         ns("open+close", "openclose", 8_000),
         ns("pwrite 64 B", "pwrite64", 20_000),
