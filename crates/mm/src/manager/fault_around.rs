@@ -55,14 +55,7 @@ impl MemoryManager {
                     && pte.frame.file_offset().wrapping_sub(file_offset) == p.wrapping_sub(page)
             })
         };
-        let mut lo = page;
-        while lo > lo_bound && fits(self, lo - PAGE_SIZE) {
-            lo -= PAGE_SIZE;
-        }
-        let mut hi = page + PAGE_SIZE;
-        while hi < hi_bound && fits(self, hi) {
-            hi += PAGE_SIZE;
-        }
+        let (lo, hi) = self.run_around(page, (lo_bound, hi_bound), fits);
         if hi - lo == PAGE_SIZE {
             return;
         }
@@ -104,14 +97,7 @@ impl MemoryManager {
                 pte.mapped && pte.anon && !pte.writable && mm.frames.refcount(pte.frame) == 1
             })
         };
-        let mut lo = page;
-        while lo > lo_bound && fits(self, lo - PAGE_SIZE) {
-            lo -= PAGE_SIZE;
-        }
-        let mut hi = page + PAGE_SIZE;
-        while hi < hi_bound && fits(self, hi) {
-            hi += PAGE_SIZE;
-        }
+        let (lo, hi) = self.run_around(page, (lo_bound, hi_bound), fits);
         if hi - lo == PAGE_SIZE {
             return;
         }
@@ -124,6 +110,25 @@ impl MemoryManager {
             len: hi - lo,
             prot,
         });
+    }
+
+    /// The widest run `[lo, hi)` of pages around `page`, within
+    /// `[lo_bound, hi_bound)`, whose every neighbour satisfies `fits`.
+    fn run_around(
+        &self,
+        page: u64,
+        (lo_bound, hi_bound): (u64, u64),
+        fits: impl Fn(&MemoryManager, u64) -> bool,
+    ) -> (u64, u64) {
+        let mut lo = page;
+        while lo > lo_bound && fits(self, lo - PAGE_SIZE) {
+            lo -= PAGE_SIZE;
+        }
+        let mut hi = page + PAGE_SIZE;
+        while hi < hi_bound && fits(self, hi) {
+            hi += PAGE_SIZE;
+        }
+        (lo, hi)
     }
 }
 
