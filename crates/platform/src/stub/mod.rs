@@ -86,6 +86,25 @@ impl StubProcess {
     }
 }
 
+/// Waits for a freshly cloned stub's first stop (the `SIGSTOP` it raises
+/// before running anything); any other outcome means its start-up failed.
+/// `what` names the stub in the error.
+pub(crate) fn await_start(pid: i32, what: &str) -> Result<()> {
+    match sys::waitpid(pid).map_err(|source| Error::Host {
+        op: "waitpid(new stub)",
+        source,
+    })? {
+        WaitStatus::Stopped {
+            sig: libc::SIGSTOP,
+            event: 0,
+        } => Ok(()),
+        other => Err(Error::StubDied {
+            pid,
+            why: format!("{what} start-up failed: {other:?}"),
+        }),
+    }
+}
+
 fn spawn_on_factory(keep_fd: i32) -> Result<StubProcess> {
     let prog = filter::stub_filter();
     let fprog = libc::sock_fprog {
@@ -117,23 +136,7 @@ fn spawn_on_factory(keep_fd: i32) -> Result<StubProcess> {
         reap::kill_and_reap(pid, &[]);
         e
     };
-    match sys::waitpid(pid).map_err(|source| {
-        fail(Error::Host {
-            op: "waitpid(new stub)",
-            source,
-        })
-    })? {
-        WaitStatus::Stopped {
-            sig: libc::SIGSTOP,
-            event: 0,
-        } => {}
-        other => {
-            return Err(fail(Error::StubDied {
-                pid,
-                why: format!("stub start-up failed: {other:?}"),
-            }));
-        }
-    }
+    await_start(pid, "stub").map_err(fail)?;
     ptrace::set_options(pid, libc::PTRACE_O_TRACESYSGOOD | libc::PTRACE_O_EXITKILL).map_err(
         |source| {
             fail(Error::Host {

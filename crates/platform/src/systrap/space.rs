@@ -429,23 +429,7 @@ fn spawn_on_factory(keep_fd: i32, ctx_fd: i32) -> Result<(i32, Regs)> {
         kill_and_reap(pid);
         e
     };
-    match sys::waitpid(pid).map_err(|source| {
-        fail(Error::Host {
-            op: "waitpid(new stub)",
-            source,
-        })
-    })? {
-        WaitStatus::Stopped {
-            sig: libc::SIGSTOP,
-            event: 0,
-        } => {}
-        other => {
-            return Err(fail(Error::StubDied {
-                pid,
-                why: format!("systrap stub start-up failed: {other:?}"),
-            }))
-        }
-    }
+    crate::stub::await_start(pid, "systrap stub").map_err(fail)?;
     ptrace::set_options(pid, libc::PTRACE_O_EXITKILL).map_err(|source| {
         fail(Error::Host {
             op: "PTRACE_SETOPTIONS",
